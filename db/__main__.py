@@ -1,0 +1,79 @@
+"""Command line for the content layer: ``python -m db check | build [--out PATH] | info [PATH]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from db.errors import ContentError, LibraryError
+from db.paths import content_sources_dir, default_database_path
+
+
+def _check(sources: Path) -> int:
+    from db.content import load_sources
+
+    loaded, problems = load_sources(sources)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {sources}", file=sys.stderr)
+        return 1
+    print(f"ok: {len(loaded.articles)} articles, {len(loaded.treatments)} treatments, "
+          f"{len(loaded.classes)} classes, {len(loaded.recommendations)} recommendations")
+    return 0
+
+
+def _build(sources: Path, out: Path) -> int:
+    from db.build import build
+
+    try:
+        report = build(sources, out)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"build failed: {len(exc.problems)} problem(s); {out} was not written", file=sys.stderr)
+        return 1
+    print(f"wrote {report.path} ({report.size_bytes:,} bytes): content {report.content_version}, "
+          f"{report.articles} articles, {report.treatments} treatments, {report.classes} classes, "
+          f"{report.recommendations} recommendations; inputs sha256 {report.inputs_hash[:16]}…")
+    return 0
+
+
+def _info(path: Path) -> int:
+    from db.library import Library
+
+    try:
+        with Library(path) as library:
+            m = library.manifest
+    except LibraryError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{path}\n  content   {m.content_title} {m.content_version} (latest article {m.content_date})\n"
+          f"  counts    {m.article_count} articles, {m.drug_count} treatments, {m.class_count} classes, "
+          f"{m.recommendation_count} recommendations\n  schema    {m.schema_version}, built by "
+          f"{m.build_tool}\n  inputs    sha256 {m.inputs_hash}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m db", description=__doc__)
+    parser.add_argument("--sources", type=Path, default=content_sources_dir(),
+                        help="content source folder (default: %(default)s)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="validate the sources; one file:line: message per problem")
+    build = commands.add_parser("build", help="check, then compile the sources into one SQLite file")
+    build.add_argument("--out", type=Path, default=default_database_path(),
+                       help="where to write the database (default: %(default)s)")
+    info = commands.add_parser("info", help="print a built database's manifest")
+    info.add_argument("path", type=Path, nargs="?", default=default_database_path())
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return _check(args.sources)
+    if args.command == "build":
+        return _build(args.sources, args.out)
+    return _info(args.path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Rendering article Markdown to the HTML the app shows, at build time only.
+
+Citations ``[@N]`` become superscript links to the reference list; internal links keep their
+``drug:``/``class:``/``article:`` scheme for the app to route. The result is passed through an
+allow-list sanitizer (nh3, the Ammonia sanitizer) so that whatever an editor writes, what the
+app receives has no script, no event handler, no remote image and no unknown link scheme.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+import markdown
+import nh3
+
+from db.content import CITATION, ArticleSource, ReferenceSource
+
+ALLOWED_TAGS = {
+    "a", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i", "li", "ol", "p",
+    "pre", "strong", "sup", "sub", "table", "tbody", "td", "th", "thead", "tr", "ul", "span",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "name", "title", "class"}, "span": {"class"}, "sup": {"class"},
+                      "td": {"align"}, "th": {"align"}, "li": {"class"}, "p": {"class"}}
+URL_SCHEMES = {"http", "https", "mailto", "drug", "class", "article"}
+
+_MARKDOWN_EXTENSIONS = ["tables", "sane_lists"]
+
+
+def _citation_html(match: re.Match[str]) -> str:
+    numbers = [part.strip() for part in match.group(1).split(",")]
+    links = ",".join(f'<a href="#ref-{n}" title="Reference {n}">{n}</a>' for n in numbers)
+    return f'<sup class="cite">[{links}]</sup>'
+
+
+def render_markdown(body: str) -> str:
+    """Markdown with citations to sanitized HTML."""
+    # Escape anything that looks like markup first: sources carry no raw HTML (the check
+    # rejects it), and should one slip through it is shown as text, never interpreted.
+    escaped = body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    with_citations = CITATION.sub(_citation_html, escaped)
+    rendered = markdown.markdown(with_citations, extensions=_MARKDOWN_EXTENSIONS, output_format="html")
+    return sanitize(rendered)
+
+
+def sanitize(fragment: str) -> str:
+    """Keep only the allowed tags, attributes and link schemes; drop everything else."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def references_html(references: list[ReferenceSource]) -> str:
+    """The numbered reference list; entries the source cites but does not list say so."""
+    items = []
+    for ref in references:
+        parts = [f"<b>{html.escape(ref.title)}</b>"]
+        if ref.publication:
+            parts.append(html.escape(ref.publication))
+        if ref.year:
+            parts.append(str(ref.year))
+        text = ". ".join(parts) + "."
+        if ref.kind:
+            text += f' <span class="refkind">({html.escape(ref.kind)})</span>'
+        if not ref.listed:
+            text += ' <span class="unlisted">Cited in the source but not in its reference list.</span>'
+        if ref.note:
+            text += f' <span class="refnote">{html.escape(ref.note)}</span>'
+        items.append(f'<li class="ref"><a name="ref-{ref.number}"></a>[{ref.number}] {text}</li>')
+    return '<ul class="references">' + "".join(items) + "</ul>"
+
+
+def article_html(article: ArticleSource) -> str:
+    """The article body and its reference list, ready for the app's article pane."""
+    body = render_markdown(article.body)
+    refs = sanitize(references_html(article.references))
+    return f'{body}\n<h2><a name="references"></a>References</h2>\n{refs}'
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the readable text of an HTML fragment, skipping citation markers."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "sup":
+            self._skip += 1
+        elif tag in {"p", "li", "h2", "h3", "h4", "br", "tr", "td", "th"}:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "sup" and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def plain_text(fragment: str) -> str:
+    """The text of an HTML fragment with whitespace folded, for the search index."""
+    extractor = _TextExtractor()
+    extractor.feed(fragment)
+    extractor.close()
+    return " ".join("".join(extractor.parts).split())
