@@ -19,8 +19,10 @@ def _check(sources: Path) -> int:
     if problems:
         print(f"{len(problems)} problem(s) in {sources}", file=sys.stderr)
         return 1
-    print(f"ok: {len(loaded.articles)} articles, {len(loaded.treatments)} treatments, "
-          f"{len(loaded.classes)} classes, {len(loaded.recommendations)} recommendations")
+    print(
+        f"ok: {len(loaded.articles)} articles, {len(loaded.treatments)} treatments, "
+        f"{len(loaded.classes)} classes, {len(loaded.recommendations)} recommendations"
+    )
     return 0
 
 
@@ -34,9 +36,11 @@ def _build(sources: Path, out: Path) -> int:
             print(problem, file=sys.stderr)
         print(f"build failed: {len(exc.problems)} problem(s); {out} was not written", file=sys.stderr)
         return 1
-    print(f"wrote {report.path} ({report.size_bytes:,} bytes): content {report.content_version}, "
-          f"{report.articles} articles, {report.treatments} treatments, {report.classes} classes, "
-          f"{report.recommendations} recommendations; inputs sha256 {report.inputs_hash[:16]}…")
+    print(
+        f"wrote {report.path} ({report.size_bytes:,} bytes): content {report.content_version}, "
+        f"{report.articles} articles, {report.treatments} treatments, {report.classes} classes, "
+        f"{report.recommendations} recommendations; inputs sha256 {report.inputs_hash[:16]}…"
+    )
     return 0
 
 
@@ -49,22 +53,26 @@ def _info(path: Path) -> int:
     except LibraryError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"{path}\n  content   {m.content_title} {m.content_version} (latest article {m.content_date})\n"
-          f"  counts    {m.article_count} articles, {m.drug_count} treatments, {m.class_count} classes, "
-          f"{m.recommendation_count} recommendations\n  schema    {m.schema_version}, built by "
-          f"{m.build_tool}\n  inputs    sha256 {m.inputs_hash}")
+    print(
+        f"{path}\n  content   {m.content_title} {m.content_version} (latest article {m.content_date})\n"
+        f"  counts    {m.article_count} articles, {m.drug_count} treatments, {m.class_count} classes, "
+        f"{m.recommendation_count} recommendations\n  schema    {m.schema_version}, built by "
+        f"{m.build_tool}\n  inputs    sha256 {m.inputs_hash}"
+    )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m db", description=__doc__)
-    parser.add_argument("--sources", type=Path, default=content_sources_dir(),
-                        help="content source folder (default: %(default)s)")
+    parser.add_argument(
+        "--sources", type=Path, default=content_sources_dir(), help="content source folder (default: %(default)s)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="validate the sources; one file:line: message per problem")
     build = commands.add_parser("build", help="check, then compile the sources into one SQLite file")
-    build.add_argument("--out", type=Path, default=default_database_path(),
-                       help="where to write the database (default: %(default)s)")
+    build.add_argument(
+        "--out", type=Path, default=default_database_path(), help="where to write the database (default: %(default)s)"
+    )
     info = commands.add_parser("info", help="print a built database's manifest")
     info.add_argument("path", type=Path, nargs="?", default=default_database_path())
     args = parser.parse_args(argv)

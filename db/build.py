@@ -57,8 +57,13 @@ def inputs_hash(sources: ContentSources) -> str:
 def _dose_columns(dose: DoseRange | None) -> dict[str, Any]:
     if dose is None:
         return {"dose_text": None, "dose_low": None, "dose_high": None, "dose_unit": None, "dose_per": None}
-    return {"dose_text": dose.text, "dose_low": dose.low, "dose_high": dose.high,
-            "dose_unit": dose.unit, "dose_per": dose.per}
+    return {
+        "dose_text": dose.text,
+        "dose_low": dose.low,
+        "dose_high": dose.high,
+        "dose_unit": dose.unit,
+        "dose_per": dose.per,
+    }
 
 
 def _mentions(sources: ContentSources, rendered: dict[str, str]) -> list[dict[str, str]]:
@@ -83,28 +88,44 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
     class_names = {c.slug: c.name for c in sources.classes}
     treatment_names = {t.slug: t.name for t in sources.treatments}
     for article in sources.articles:
-        yield {"kind": "article", "slug": article.slug, "title": article.title, "names": article.topic,
-               "body": f"{article.summary} {texts[article.slug]}",
-               "detail": f"Article · {article.topic} · updated {article.updated}"}
+        yield {
+            "kind": "article",
+            "slug": article.slug,
+            "title": article.title,
+            "names": article.topic,
+            "body": f"{article.summary} {texts[article.slug]}",
+            "detail": f"Article · {article.topic} · updated {article.updated}",
+        }
     uses: dict[str, list[str]] = {}
     treated: dict[str, list[str]] = {}
     for rec in sources.recommendations:
-        uses.setdefault(rec.treatment, []).append(f"{class_names.get(rec.class_slug, rec.class_slug)} "
-                                                  f"({rec.role}): {rec.note}")
-        treated.setdefault(rec.class_slug, []).append(f"{treatment_names.get(rec.treatment, rec.treatment)} "
-                                                      f"({rec.role}): {rec.note}")
+        uses.setdefault(rec.treatment, []).append(
+            f"{class_names.get(rec.class_slug, rec.class_slug)} ({rec.role}): {rec.note}"
+        )
+        treated.setdefault(rec.class_slug, []).append(
+            f"{treatment_names.get(rec.treatment, rec.treatment)} ({rec.role}): {rec.note}"
+        )
     for treatment in sources.treatments:
         brands = f" ({', '.join(treatment.brands)})" if treatment.brands else ""
         dose = f" · {treatment.dose.text}" if treatment.dose else ""
         label = {"drug": "Drug", "drug group": "Drug group", "non-drug": "Non-drug treatment"}[treatment.kind]
-        yield {"kind": "drug", "slug": treatment.slug, "title": treatment.name,
-               "names": " ".join([*treatment.brands, *treatment.synonyms]),
-               "body": " ".join([treatment.mechanism, *uses.get(treatment.slug, [])]),
-               "detail": f"{label}{brands}{dose}"}
+        yield {
+            "kind": "drug",
+            "slug": treatment.slug,
+            "title": treatment.name,
+            "names": " ".join([*treatment.brands, *treatment.synonyms]),
+            "body": " ".join([treatment.mechanism, *uses.get(treatment.slug, [])]),
+            "detail": f"{label}{brands}{dose}",
+        }
     for cls in sources.classes:
-        yield {"kind": "class", "slug": cls.slug, "title": cls.name, "names": " ".join(cls.synonyms),
-               "body": " ".join([cls.description, *treated.get(cls.slug, [])]),
-               "detail": f"Myoclonus class · {cls.category}"}
+        yield {
+            "kind": "class",
+            "slug": cls.slug,
+            "title": cls.name,
+            "names": " ".join(cls.synonyms),
+            "body": " ".join([cls.description, *treated.get(cls.slug, [])]),
+            "detail": f"Myoclonus class · {cls.category}",
+        }
 
 
 def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str) -> None:
@@ -113,60 +134,109 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str) -> N
     rendered = {a.slug: article_html(a) for a in sources.articles}
     texts = {slug: plain_text(html) for slug, html in rendered.items()}
     articles = sorted(sources.articles, key=lambda a: a.slug)
-    db["articles"].insert_all(_article_row(a, rendered[a.slug]) for a in articles)
-    db["article_references"].insert_all(
-        {"article_slug": a.slug, "number": r.number, "kind": r.kind, "title": r.title,
-         "publication": r.publication, "year": r.year, "listed": int(r.listed), "note": r.note}
-        for a in articles for r in a.references)
+    db.table("articles").insert_all(_article_row(a, rendered[a.slug]) for a in articles)
+    db.table("article_references").insert_all(
+        {
+            "article_slug": a.slug,
+            "number": r.number,
+            "kind": r.kind,
+            "title": r.title,
+            "publication": r.publication,
+            "year": r.year,
+            "listed": int(r.listed),
+            "note": r.note,
+        }
+        for a in articles
+        for r in a.references
+    )
     treatments = sorted(sources.treatments, key=lambda t: t.slug)
-    db["treatments"].insert_all(
-        {"slug": t.slug, "name": t.name, "kind": t.kind, "mechanism": t.mechanism, **_dose_columns(t.dose),
-         "dose_article": t.dose_article or None, "dose_citations": json.dumps(list(t.dose_citations))}
-        for t in treatments)
-    db["treatment_names"].insert_all(
+    db.table("treatments").insert_all(
+        {
+            "slug": t.slug,
+            "name": t.name,
+            "kind": t.kind,
+            "mechanism": t.mechanism,
+            **_dose_columns(t.dose),
+            "dose_article": t.dose_article or None,
+            "dose_citations": json.dumps(list(t.dose_citations)),
+        }
+        for t in treatments
+    )
+    db.table("treatment_names").insert_all(
         {"treatment_slug": t.slug, "name": name, "kind": kind}
         for t in treatments
         for kind, names in (("generic", (t.name,)), ("brand", t.brands), ("synonym", t.synonyms))
-        for name in sorted(set(names)))
-    db["classes"].insert_all(
-        {"slug": c.slug, "name": c.name, "category": c.category, "parent": c.parent,
-         "synonyms": json.dumps(list(c.synonyms)), "description": c.description, "position": c.position}
-        for c in sources.classes)
-    db["recommendations"].insert_all(
-        {"id": index + 1, "treatment_slug": r.treatment, "class_slug": r.class_slug, "role": r.role,
-         "role_rank": Role(r.role).rank, **_dose_columns(r.dose), "note": r.note,
-         "article_slug": r.article, "citations": json.dumps(list(r.citations))}
-        for index, r in enumerate(sources.recommendations))
-    db["mentions"].insert_all(_mentions(sources, texts))
-    db["search"].insert_all(_search_rows(sources, texts))
+        for name in sorted(set(names))
+    )
+    db.table("classes").insert_all(
+        {
+            "slug": c.slug,
+            "name": c.name,
+            "category": c.category,
+            "parent": c.parent,
+            "synonyms": json.dumps(list(c.synonyms)),
+            "description": c.description,
+            "position": c.position,
+        }
+        for c in sources.classes
+    )
+    db.table("recommendations").insert_all(
+        {
+            "id": index + 1,
+            "treatment_slug": r.treatment,
+            "class_slug": r.class_slug,
+            "role": r.role,
+            "role_rank": Role(r.role).rank,
+            **_dose_columns(r.dose),
+            "note": r.note,
+            "article_slug": r.article,
+            "citations": json.dumps(list(r.citations)),
+        }
+        for index, r in enumerate(sources.recommendations)
+    )
+    db.table("mentions").insert_all(_mentions(sources, texts))
+    db.table("search").insert_all(_search_rows(sources, texts))
     conn.execute("INSERT INTO search(search) VALUES ('optimize')")
     conn.execute("CREATE VIRTUAL TABLE temp.search_terms USING fts5vocab(main, search, 'row')")
     conn.execute(
         "INSERT INTO vocabulary SELECT term, doc, substr(term, 1, 1), length(term) FROM temp.search_terms "
-        "WHERE length(term) >= 4 AND term GLOB '*[a-z]*' ORDER BY term")
+        "WHERE length(term) >= 4 AND term GLOB '*[a-z]*' ORDER BY term"
+    )
     content_date = max((a.updated for a in sources.articles), default="")
-    db["manifest"].insert_all(
-        {"key": key, "value": str(value)} for key, value in sorted({
-            "content_version": sources.version,
-            "content_title": sources.title,
-            "content_date": content_date,
-            "inputs_hash": digest,
-            "build_tool": BUILD_TOOL,
-            "schema_version": SCHEMA_VERSION,
-            "article_count": len(sources.articles),
-            "drug_count": len(sources.treatments),
-            "class_count": len(sources.classes),
-            "recommendation_count": len(sources.recommendations),
-        }.items()))
+    db.table("manifest").insert_all(
+        {"key": key, "value": str(value)}
+        for key, value in sorted(
+            {
+                "content_version": sources.version,
+                "content_title": sources.title,
+                "content_date": content_date,
+                "inputs_hash": digest,
+                "build_tool": BUILD_TOOL,
+                "schema_version": SCHEMA_VERSION,
+                "article_count": len(sources.articles),
+                "drug_count": len(sources.treatments),
+                "class_count": len(sources.classes),
+                "recommendation_count": len(sources.recommendations),
+            }.items()
+        )
+    )
 
 
 def _article_row(article: ArticleSource, html: str) -> dict[str, Any]:
     sections = [line[3:].strip() for line in article.body.splitlines() if line.startswith("## ")]
     quirks = [f"{q.text} — {q.resolution}" for q in article.quirks]
-    return {"slug": article.slug, "title": article.title, "topic": article.topic,
-            "updated": article.updated, "review_status": article.review_status,
-            "summary": article.summary, "source": article.source, "html": html,
-            "sections": json.dumps(sections), "quirks": json.dumps(quirks, ensure_ascii=False)}
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "topic": article.topic,
+        "updated": article.updated,
+        "review_status": article.review_status,
+        "summary": article.summary,
+        "source": article.source,
+        "html": html,
+        "sections": json.dumps(sections),
+        "quirks": json.dumps(quirks, ensure_ascii=False),
+    }
 
 
 def build(source_root: Path, out: Path) -> BuildReport:
@@ -200,5 +270,13 @@ def build(source_root: Path, out: Path) -> BuildReport:
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
-    return BuildReport(out, len(sources.articles), len(sources.treatments), len(sources.classes),
-                       len(sources.recommendations), out.stat().st_size, digest, sources.version)
+    return BuildReport(
+        out,
+        len(sources.articles),
+        len(sources.treatments),
+        len(sources.classes),
+        len(sources.recommendations),
+        out.stat().st_size,
+        digest,
+        sources.version,
+    )

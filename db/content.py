@@ -198,7 +198,7 @@ class _Reader:
     def texts(self, key: str) -> tuple[str, ...]:
         value = self.table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(key, f"{key!r} must be a list of texts, e.g. [\"Keppra\"]")
+            self.problem(key, f'{key!r} must be a list of texts, e.g. ["Keppra"]')
             return ()
         return tuple(v.strip() for v in value if v.strip())
 
@@ -258,8 +258,9 @@ class _Reader:
         return parsed
 
 
-def _load_toml(path: Path, rel: str, problems: list[Problem], offset: int = 0,
-               text: str | None = None) -> dict[str, Any] | None:
+def _load_toml(
+    path: Path, rel: str, problems: list[Problem], offset: int = 0, text: str | None = None
+) -> dict[str, Any] | None:
     try:
         raw = text if text is not None else path.read_text(encoding="utf-8")
         return tomllib.loads(raw)
@@ -274,8 +275,9 @@ def _load_toml(path: Path, rel: str, problems: list[Problem], offset: int = 0,
     return None
 
 
-def _entries(data: dict[str, Any], header: str, lines: list[str], rel: str,
-             problems: list[Problem], offset: int = 0) -> list[tuple[dict[str, Any], tuple[int, int]]]:
+def _entries(
+    data: dict[str, Any], header: str, lines: list[str], rel: str, problems: list[Problem], offset: int = 0
+) -> list[tuple[dict[str, Any], tuple[int, int]]]:
     """The ``[[header]]`` tables of a document, each with the span of lines it occupies."""
     tables = data.get(header, [])
     if not isinstance(tables, list):
@@ -322,8 +324,7 @@ def _read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSourc
     if data is None:
         return None
     fields = _Reader(data, rel, lines, (1, close + 1), problems)
-    fields.only(("title", "slug", "topic", "updated", "review_status", "source", "summary",
-                 "references", "quirks"))
+    fields.only(("title", "slug", "topic", "updated", "review_status", "source", "summary", "references", "quirks"))
     slug = fields.text("slug")
     if slug and not SLUG.match(slug):
         fields.problem("slug", f"slug {slug!r} must be lowercase letters, digits and hyphens")
@@ -340,7 +341,7 @@ def _read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSourc
         summary=fields.text("summary", required=False),
         references=[],
         quirks=[],
-        body="\n".join(lines[close + 1:]),
+        body="\n".join(lines[close + 1 :]),
         body_first_line=close + 2,
     )
     seen: set[int] = set()
@@ -363,15 +364,18 @@ def _read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSourc
         if number in seen:
             ref.problem("number", f"reference {number} is listed twice")
         seen.add(number)
-        article.references.append(ReferenceSource(
-            number, kind, ref.text("title"), ref.text("publication", required=False),
-            year, listed, note, span[0]))
+        article.references.append(
+            ReferenceSource(
+                number, kind, ref.text("title"), ref.text("publication", required=False), year, listed, note, span[0]
+            )
+        )
     article.references.sort(key=lambda r: r.number)
     for table, span in _entries(data, "quirks", front_lines, rel, problems, offset=1):
         quirk = _Reader(table, rel, lines, span, problems)
         quirk.only(("text", "resolution", "line"))
-        article.quirks.append(QuirkSource(quirk.text("text"), quirk.text("resolution"),
-                                          quirk.integer("line", required=False)))
+        article.quirks.append(
+            QuirkSource(quirk.text("text"), quirk.text("resolution"), quirk.integer("line", required=False))
+        )
     _scan_body(article, rel, problems)
     return article
 
@@ -392,8 +396,7 @@ def _scan_body(article: ArticleSource, rel: str, problems: list[Problem]) -> Non
         well_formed = {m.start() for m in CITATION.finditer(line)}
         for match in CITATION_START.finditer(line):
             if match.start() not in well_formed:
-                problems.append(Problem(rel, number,
-                                        "malformed citation: write [@N] or [@N,M] with reference numbers"))
+                problems.append(Problem(rel, number, "malformed citation: write [@N] or [@N,M] with reference numbers"))
         for match in CITATION.finditer(line):
             for part in match.group(1).split(","):
                 article.citations.append((int(part), number))
@@ -407,9 +410,14 @@ def _scan_body(article: ArticleSource, rel: str, problems: list[Problem]) -> Non
             elif scheme.lower() in EXTERNAL_SCHEMES and rest:
                 continue
             else:
-                problems.append(Problem(rel, number,
-                                        f"link target {target!r} is not allowed: use drug:SLUG, class:SLUG, "
-                                        "article:SLUG or an https:// address"))
+                problems.append(
+                    Problem(
+                        rel,
+                        number,
+                        f"link target {target!r} is not allowed: use drug:SLUG, class:SLUG, "
+                        "article:SLUG or an https:// address",
+                    )
+                )
 
 
 def _read_treatments(path: Path, rel: str, header: str, problems: list[Problem]) -> list[TreatmentSource]:
@@ -422,8 +430,9 @@ def _read_treatments(path: Path, rel: str, header: str, problems: list[Problem])
     for table, span in _entries(data, header, lines, rel, problems):
         entry = _Reader(table, rel, lines, span, problems)
         if is_drug:
-            entry.only(("slug", "name", "kind", "brands", "synonyms", "mechanism", "dose",
-                        "dose_article", "dose_citations"))
+            entry.only(
+                ("slug", "name", "kind", "brands", "synonyms", "mechanism", "dose", "dose_article", "dose_citations")
+            )
         else:
             entry.only(("slug", "name", "synonyms", "mechanism"))
         slug = entry.text("slug")
@@ -436,11 +445,21 @@ def _read_treatments(path: Path, rel: str, header: str, problems: list[Problem])
         dose_article = entry.text("dose_article", required=False) if is_drug else ""
         if is_drug and entry.table.get("dose") and not dose_article:
             entry.problem("dose", "a dose needs 'dose_article': the article that states it")
-        treatments.append(TreatmentSource(
-            rel, span[0], slug, entry.text("name"), kind,
-            entry.texts("brands") if is_drug else (), entry.texts("synonyms"),
-            entry.text("mechanism", required=False), dose, dose_article,
-            entry.numbers("dose_citations") if is_drug else ()))
+        treatments.append(
+            TreatmentSource(
+                rel,
+                span[0],
+                slug,
+                entry.text("name"),
+                kind,
+                entry.texts("brands") if is_drug else (),
+                entry.texts("synonyms"),
+                entry.text("mechanism", required=False),
+                dose,
+                dose_article,
+                entry.numbers("dose_citations") if is_drug else (),
+            )
+        )
     return treatments
 
 
@@ -459,9 +478,19 @@ def _read_classes(path: Path, rel: str, problems: list[Problem]) -> list[ClassSo
         category = entry.text("category")
         if category and category not in CLASS_CATEGORIES:
             entry.problem("category", f"category {category!r} is not one of {', '.join(CLASS_CATEGORIES)}")
-        classes.append(ClassSource(rel, span[0], slug, entry.text("name"), category,
-                                   entry.text("parent", required=False), entry.texts("synonyms"),
-                                   entry.text("description", required=False), position))
+        classes.append(
+            ClassSource(
+                rel,
+                span[0],
+                slug,
+                entry.text("name"),
+                category,
+                entry.text("parent", required=False),
+                entry.texts("synonyms"),
+                entry.text("description", required=False),
+                position,
+            )
+        )
     return classes
 
 
@@ -480,13 +509,27 @@ def _read_recommendations(path: Path, rel: str, problems: list[Problem]) -> list
         citations = entry.numbers("citations")
         uncited = entry.flag("uncited", False)
         if not citations and not uncited:
-            entry.problem("citations", "a recommendation needs its citation numbers, or uncited = true "
-                          "when the source states it without one")
+            entry.problem(
+                "citations",
+                "a recommendation needs its citation numbers, or uncited = true when the source states it without one",
+            )
         if citations and uncited:
             entry.problem("uncited", "uncited = true but citation numbers are given; keep one of them")
-        recommendations.append(RecommendationSource(
-            rel, span[0], entry.text("treatment"), entry.text("class"), role, entry.dose("dose"),
-            entry.text("note", required=False), entry.text("article"), citations, uncited, position))
+        recommendations.append(
+            RecommendationSource(
+                rel,
+                span[0],
+                entry.text("treatment"),
+                entry.text("class"),
+                role,
+                entry.dose("dose"),
+                entry.text("note", required=False),
+                entry.text("article"),
+                citations,
+                uncited,
+                position,
+            )
+        )
     return recommendations
 
 
@@ -496,30 +539,53 @@ def _cross_check(sources: ContentSources, problems: list[Problem]) -> None:
     for article in sources.articles:
         rel = _relative(article.path, sources.root)
         if article.slug in articles:
-            problems.append(Problem(rel, 1, f"duplicate article slug {article.slug!r} "
-                                    f"(also {_relative(articles[article.slug].path, sources.root)})"))
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    f"duplicate article slug {article.slug!r} "
+                    f"(also {_relative(articles[article.slug].path, sources.root)})",
+                )
+            )
         articles.setdefault(article.slug, article)
         numbers = article.reference_numbers()
         for number, line in article.citations:
             if number not in numbers:
-                problems.append(Problem(rel, line, f"citation {number} has no reference: add a "
-                                        f"[[references]] entry numbered {number} (listed = false if the "
-                                        "source cites it without listing it)"))
+                problems.append(
+                    Problem(
+                        rel,
+                        line,
+                        f"citation {number} has no reference: add a "
+                        f"[[references]] entry numbered {number} (listed = false if the "
+                        "source cites it without listing it)",
+                    )
+                )
     treatments: dict[str, TreatmentSource] = {}
     names: dict[str, str] = {}
     for treatment in sources.treatments:
         if treatment.slug in treatments:
-            problems.append(Problem(treatment.file, treatment.line,
-                                    f"duplicate treatment slug {treatment.slug!r}"))
+            problems.append(Problem(treatment.file, treatment.line, f"duplicate treatment slug {treatment.slug!r}"))
         treatments.setdefault(treatment.slug, treatment)
         for name in (treatment.name, *treatment.brands, *treatment.synonyms):
             owner = names.setdefault(name.casefold(), treatment.slug)
             if owner != treatment.slug:
-                problems.append(Problem(treatment.file, treatment.line,
-                                        f"name {name!r} is used by both {owner!r} and {treatment.slug!r}"))
+                problems.append(
+                    Problem(
+                        treatment.file,
+                        treatment.line,
+                        f"name {name!r} is used by both {owner!r} and {treatment.slug!r}",
+                    )
+                )
         if treatment.dose is not None and treatment.dose_article:
-            _check_source(treatment.file, treatment.line, treatment.dose_article,
-                          treatment.dose_citations, articles, problems, dose=treatment.dose)
+            _check_source(
+                treatment.file,
+                treatment.line,
+                treatment.dose_article,
+                treatment.dose_citations,
+                articles,
+                problems,
+                dose=treatment.dose,
+            )
     classes: dict[str, ClassSource] = {}
     for cls in sources.classes:
         if cls.slug in classes:
@@ -539,13 +605,21 @@ def _cross_check(sources: ContentSources, problems: list[Problem]) -> None:
             parent = classes[parent].parent
     for rec in sources.recommendations:
         if rec.treatment and rec.treatment not in treatments:
-            problems.append(Problem(rec.file, rec.line, f"unknown treatment {rec.treatment!r}: add it to "
-                                    "drugs.toml or therapies.toml, or fix the slug"))
+            problems.append(
+                Problem(
+                    rec.file,
+                    rec.line,
+                    f"unknown treatment {rec.treatment!r}: add it to drugs.toml or therapies.toml, or fix the slug",
+                )
+            )
         if rec.class_slug and rec.class_slug not in classes:
-            problems.append(Problem(rec.file, rec.line, f"unknown class {rec.class_slug!r}: add it to "
-                                    "classes.toml, or fix the slug"))
+            problems.append(
+                Problem(
+                    rec.file, rec.line, f"unknown class {rec.class_slug!r}: add it to classes.toml, or fix the slug"
+                )
+            )
         _check_source(rec.file, rec.line, rec.article, rec.citations, articles, problems, dose=rec.dose)
-    targets = {"article": articles, "drug": treatments, "class": classes}
+    targets: dict[str, set[str]] = {"article": set(articles), "drug": set(treatments), "class": set(classes)}
     for article in sources.articles:
         rel = _relative(article.path, sources.root)
         for scheme, target, line in article.links:
@@ -553,9 +627,15 @@ def _cross_check(sources: ContentSources, problems: list[Problem]) -> None:
                 problems.append(Problem(rel, line, f"link to {scheme}:{target} goes nowhere: no such {scheme}"))
 
 
-def _check_source(file: str, line: int, slug: str, citations: tuple[int, ...],
-                  articles: dict[str, ArticleSource], problems: list[Problem],
-                  dose: DoseRange | None) -> None:
+def _check_source(
+    file: str,
+    line: int,
+    slug: str,
+    citations: tuple[int, ...],
+    articles: dict[str, ArticleSource],
+    problems: list[Problem],
+    dose: DoseRange | None,
+) -> None:
     if not slug:
         return
     article = articles.get(slug)
@@ -567,8 +647,13 @@ def _check_source(file: str, line: int, slug: str, citations: tuple[int, ...],
         if number not in numbers:
             problems.append(Problem(file, line, f"citation {number} is not in the references of {slug!r}"))
     if dose is not None and dose.text not in article.body:
-        problems.append(Problem(file, line, f"dose {dose.text!r} does not appear in the text of {slug!r}: "
-                                "every dose must match its source exactly"))
+        problems.append(
+            Problem(
+                file,
+                line,
+                f"dose {dose.text!r} does not appear in the text of {slug!r}: every dose must match its source exactly",
+            )
+        )
 
 
 def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
@@ -589,8 +674,7 @@ def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
     else:
         meta = _load_toml(meta_path, rel(meta_path), problems)
         if meta is not None:
-            reader = _Reader(meta, rel(meta_path), meta_path.read_text(encoding="utf-8").splitlines(),
-                             (1, 1), problems)
+            reader = _Reader(meta, rel(meta_path), meta_path.read_text(encoding="utf-8").splitlines(), (1, 1), problems)
             reader.only(("version", "title"))
             sources.version = reader.text("version")
             sources.title = reader.text("title")
@@ -609,14 +693,17 @@ def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
             sources.treatments.extend(_read_treatments(path, rel(path), header, problems))
         else:
             problems.append(Problem(rel(path), 0, "missing"))
-    for name, reader_fn in (("classes.toml", _read_classes), ("recommendations.toml", _read_recommendations)):
-        path = root / name
-        sources.files.append(path)
-        if path.is_file():
-            getattr(sources, "classes" if name == "classes.toml" else "recommendations").extend(
-                reader_fn(path, rel(path), problems))
-        else:
-            problems.append(Problem(rel(path), 0, "missing"))
+    classes_path = root / "classes.toml"
+    recommendations_path = root / "recommendations.toml"
+    sources.files += [classes_path, recommendations_path]
+    if classes_path.is_file():
+        sources.classes = _read_classes(classes_path, rel(classes_path), problems)
+    else:
+        problems.append(Problem(rel(classes_path), 0, "missing"))
+    if recommendations_path.is_file():
+        sources.recommendations = _read_recommendations(recommendations_path, rel(recommendations_path), problems)
+    else:
+        problems.append(Problem(rel(recommendations_path), 0, "missing"))
     _cross_check(sources, problems)
     return sources, sorted(set(problems))
 

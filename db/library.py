@@ -52,8 +52,9 @@ JOIN articles a ON a.slug = r.article_slug
 """
 
 
-def _dose(text: str | None, low: float | None, high: float | None, unit: str | None,
-          per: str | None) -> DoseRange | None:
+def _dose(
+    text: str | None, low: float | None, high: float | None, unit: str | None, per: str | None
+) -> DoseRange | None:
     if text is None or low is None or high is None or unit is None or per is None:
         return None
     return DoseRange(low, high, unit, per, text)
@@ -61,10 +62,16 @@ def _dose(text: str | None, low: float | None, high: float | None, unit: str | N
 
 def _recommendation(row: Sequence[Any]) -> Recommendation:
     return Recommendation(
-        treatment_slug=row[0], treatment_name=row[1], treatment_kind=TreatmentKind(row[2]),
-        class_slug=row[3], class_name=row[4], role=Role(row[5]),
-        dose=_dose(row[6], row[7], row[8], row[9], row[10]), note=row[11],
-        source=SourceRef(row[12], row[13], tuple(json.loads(row[14]))))
+        treatment_slug=row[0],
+        treatment_name=row[1],
+        treatment_kind=TreatmentKind(row[2]),
+        class_slug=row[3],
+        class_name=row[4],
+        role=Role(row[5]),
+        dose=_dose(row[6], row[7], row[8], row[9], row[10]),
+        note=row[11],
+        source=SourceRef(row[12], row[13], tuple(json.loads(row[14]))),
+    )
 
 
 def _snippet_html(raw: str) -> str:
@@ -95,23 +102,26 @@ class Library:
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
         if not path.exists():
-            raise LibraryError(path, "the content file does not exist",
-                               "Check the path, or run 'python -m db build' to create it.")
+            raise LibraryError(
+                path, "the content file does not exist", "Check the path, or run 'python -m db build' to create it."
+            )
         if path.is_dir():
             raise LibraryError(path, "this is a folder, not a content file", "Name the clinref.db file itself.")
         try:
             size = path.stat().st_size
         except OSError as exc:
-            raise LibraryError(path, f"the content file cannot be read ({exc.strerror})",
-                               "Check the file's permissions.") from exc
+            raise LibraryError(
+                path, f"the content file cannot be read ({exc.strerror})", "Check the file's permissions."
+            ) from exc
         if size == 0:
             raise LibraryError(path, "the content file is empty", _REBUILD)
         uri = f"file:{quote(str(path.resolve()))}?mode=ro"
         try:
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         except sqlite3.Error as exc:
-            raise LibraryError(path, f"the content file cannot be opened ({exc})",
-                               "Check the file's permissions.") from exc
+            raise LibraryError(
+                path, f"the content file cannot be opened ({exc})", "Check the file's permissions."
+            ) from exc
         try:
             application_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -119,37 +129,54 @@ class Library:
             page_count = conn.execute("PRAGMA page_count").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise LibraryError(path, "the file is not a SQLite database: it is corrupt or a different "
-                               "kind of file", _REBUILD) from exc
+            raise LibraryError(
+                path, "the file is not a SQLite database: it is corrupt or a different kind of file", _REBUILD
+            ) from exc
         if application_id != APPLICATION_ID:
             conn.close()
-            raise LibraryError(path, "this is a SQLite database, but not ClinRef content",
-                               "Point ClinRef at a clinref.db built by 'python -m db build'.")
+            raise LibraryError(
+                path,
+                "this is a SQLite database, but not ClinRef content",
+                "Point ClinRef at a clinref.db built by 'python -m db build'.",
+            )
         if version > SCHEMA_VERSION:
             conn.close()
-            raise LibraryError(path, f"the content was built for a newer ClinRef (schema {version}; this "
-                               f"version reads schema {SCHEMA_VERSION})",
-                               "Update ClinRef, or use content built for this version.")
+            raise LibraryError(
+                path,
+                f"the content was built for a newer ClinRef (schema {version}; this "
+                f"version reads schema {SCHEMA_VERSION})",
+                "Update ClinRef, or use content built for this version.",
+            )
         if version < SCHEMA_VERSION:
             conn.close()
-            raise LibraryError(path, f"the content was built for an older ClinRef (schema {version}; this "
-                               f"version reads schema {SCHEMA_VERSION})", _REBUILD)
+            raise LibraryError(
+                path,
+                f"the content was built for an older ClinRef (schema {version}; this "
+                f"version reads schema {SCHEMA_VERSION})",
+                _REBUILD,
+            )
         if page_size * page_count > size:
             conn.close()
-            raise LibraryError(path, f"the content file is truncated ({size} bytes of "
-                               f"{page_size * page_count})", _REBUILD)
+            raise LibraryError(
+                path, f"the content file is truncated ({size} bytes of {page_size * page_count})", _REBUILD
+            )
         return conn
 
     def _read_manifest(self) -> Manifest:
         values = dict(self._rows("SELECT key, value FROM manifest"))
         try:
             return Manifest(
-                content_version=values["content_version"], content_title=values["content_title"],
-                content_date=values["content_date"], inputs_hash=values["inputs_hash"],
-                build_tool=values["build_tool"], schema_version=int(values["schema_version"]),
-                article_count=int(values["article_count"]), drug_count=int(values["drug_count"]),
+                content_version=values["content_version"],
+                content_title=values["content_title"],
+                content_date=values["content_date"],
+                inputs_hash=values["inputs_hash"],
+                build_tool=values["build_tool"],
+                schema_version=int(values["schema_version"]),
+                article_count=int(values["article_count"]),
+                drug_count=int(values["drug_count"]),
                 class_count=int(values["class_count"]),
-                recommendation_count=int(values["recommendation_count"]))
+                recommendation_count=int(values["recommendation_count"]),
+            )
         except (KeyError, ValueError) as exc:
             raise LibraryError(self.path, f"the content manifest is incomplete ({exc})", _REBUILD) from exc
 
@@ -167,8 +194,9 @@ class Library:
     def __enter__(self) -> Library:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         self.close()
 
     # -- browsing ------------------------------------------------------------------------
@@ -177,83 +205,139 @@ class Library:
         """Articles by topic, myoclonus classes, drugs A-Z and non-drug treatments."""
         groups: dict[str, list[ArticleSummary]] = {}
         for slug, title, topic, updated in self._rows(
-                "SELECT slug, title, topic, updated FROM articles ORDER BY topic COLLATE NOCASE, title COLLATE NOCASE"):
+            "SELECT slug, title, topic, updated FROM articles ORDER BY topic COLLATE NOCASE, title COLLATE NOCASE"
+        ):
             groups.setdefault(topic, []).append(ArticleSummary(slug, title, topic, updated))
         treatments = self._treatment_summaries()
         return TopicTree(
             topics=tuple(TopicGroup(topic, tuple(items)) for topic, items in groups.items()),
             classes=self.classes(),
             drugs=tuple(t for t in treatments if t.kind is not TreatmentKind.NON_DRUG),
-            therapies=tuple(t for t in treatments if t.kind is TreatmentKind.NON_DRUG))
+            therapies=tuple(t for t in treatments if t.kind is TreatmentKind.NON_DRUG),
+        )
 
     def _treatment_summaries(self) -> list[DrugSummary]:
         brands: dict[str, list[str]] = {}
-        for slug, name in self._rows("SELECT treatment_slug, name FROM treatment_names WHERE kind = 'brand' "
-                                     "ORDER BY name COLLATE NOCASE"):
+        for slug, name in self._rows(
+            "SELECT treatment_slug, name FROM treatment_names WHERE kind = 'brand' ORDER BY name COLLATE NOCASE"
+        ):
             brands.setdefault(slug, []).append(name)
-        return [DrugSummary(slug, name, TreatmentKind(kind), tuple(brands.get(slug, ())))
-                for slug, name, kind in self._rows("SELECT slug, name, kind FROM treatments "
-                                                   "ORDER BY name COLLATE NOCASE")]
+        return [
+            DrugSummary(slug, name, TreatmentKind(kind), tuple(brands.get(slug, ())))
+            for slug, name, kind in self._rows("SELECT slug, name, kind FROM treatments ORDER BY name COLLATE NOCASE")
+        ]
 
     def classes(self) -> tuple[ClassSummary, ...]:
         """Every myoclonus class in the editors' order: physiological, then syndromes, then general."""
-        return tuple(ClassSummary(*row) for row in self._rows(
-            "SELECT slug, name, category, parent FROM classes ORDER BY position"))
+        return tuple(
+            ClassSummary(*row)
+            for row in self._rows("SELECT slug, name, category, parent FROM classes ORDER BY position")
+        )
 
     def article(self, slug: str) -> Article | None:
         """The article with this slug, or None."""
-        rows = self._rows("SELECT slug, title, topic, updated, review_status, summary, source, html, "
-                          "sections, quirks FROM articles WHERE slug = ?", (slug,))
+        rows = self._rows(
+            "SELECT slug, title, topic, updated, review_status, summary, source, html, "
+            "sections, quirks FROM articles WHERE slug = ?",
+            (slug,),
+        )
         if not rows:
             return None
         row = rows[0]
-        references = tuple(Reference(*r) for r in self._rows(
-            "SELECT number, kind, title, publication, year, listed != 0, note FROM article_references "
-            "WHERE article_slug = ? ORDER BY number", (slug,)))
-        return Article(slug=row[0], title=row[1], topic=row[2], updated=row[3], review_status=row[4],
-                       summary=row[5], source=row[6], html=row[7], sections=tuple(json.loads(row[8])),
-                       references=references, quirks=tuple(json.loads(row[9])))
+        references = tuple(
+            Reference(*r)
+            for r in self._rows(
+                "SELECT number, kind, title, publication, year, listed != 0, note FROM article_references "
+                "WHERE article_slug = ? ORDER BY number",
+                (slug,),
+            )
+        )
+        return Article(
+            slug=row[0],
+            title=row[1],
+            topic=row[2],
+            updated=row[3],
+            review_status=row[4],
+            summary=row[5],
+            source=row[6],
+            html=row[7],
+            sections=tuple(json.loads(row[8])),
+            references=references,
+            quirks=tuple(json.loads(row[9])),
+        )
 
     def drug(self, slug: str) -> DrugPage | None:
         """A drug, drug group or non-drug treatment, with every class it is used for."""
-        rows = self._rows("SELECT t.slug, t.name, t.kind, t.mechanism, t.dose_text, t.dose_low, t.dose_high, "
-                          "t.dose_unit, t.dose_per, t.dose_article, a.title, t.dose_citations "
-                          "FROM treatments t LEFT JOIN articles a ON a.slug = t.dose_article "
-                          "WHERE t.slug = ?", (slug,))
+        rows = self._rows(
+            "SELECT t.slug, t.name, t.kind, t.mechanism, t.dose_text, t.dose_low, t.dose_high, "
+            "t.dose_unit, t.dose_per, t.dose_article, a.title, t.dose_citations "
+            "FROM treatments t LEFT JOIN articles a ON a.slug = t.dose_article "
+            "WHERE t.slug = ?",
+            (slug,),
+        )
         if not rows:
             return None
         row = rows[0]
         names: dict[str, list[str]] = {"brand": [], "synonym": []}
-        for name, kind in self._rows("SELECT name, kind FROM treatment_names WHERE treatment_slug = ? "
-                                     "AND kind != 'generic' ORDER BY name COLLATE NOCASE", (slug,)):
+        for name, kind in self._rows(
+            "SELECT name, kind FROM treatment_names WHERE treatment_slug = ? "
+            "AND kind != 'generic' ORDER BY name COLLATE NOCASE",
+            (slug,),
+        ):
             names[kind].append(name)
         dose = _dose(row[4], row[5], row[6], row[7], row[8])
         source = SourceRef(row[9], row[10], tuple(json.loads(row[11]))) if dose and row[9] else None
-        recommendations = tuple(_recommendation(r) for r in self._rows(
-            _RECOMMENDATION_SELECT + "WHERE r.treatment_slug = ? ORDER BY r.role_rank, c.position, r.id",
-            (slug,)))
-        articles = tuple(ArticleSummary(*r) for r in self._rows(
-            "SELECT a.slug, a.title, a.topic, a.updated FROM mentions m JOIN articles a ON a.slug = m.article_slug "
-            "WHERE m.treatment_slug = ? ORDER BY a.title COLLATE NOCASE", (slug,)))
-        return DrugPage(slug=row[0], name=row[1], kind=TreatmentKind(row[2]), brands=tuple(names["brand"]),
-                        synonyms=tuple(names["synonym"]), mechanism=row[3], dose=dose, dose_source=source,
-                        recommendations=recommendations, articles=articles)
+        recommendations = tuple(
+            _recommendation(r)
+            for r in self._rows(
+                _RECOMMENDATION_SELECT + "WHERE r.treatment_slug = ? ORDER BY r.role_rank, c.position, r.id", (slug,)
+            )
+        )
+        articles = tuple(
+            ArticleSummary(*r)
+            for r in self._rows(
+                "SELECT a.slug, a.title, a.topic, a.updated FROM mentions m JOIN articles a ON a.slug = m.article_slug "
+                "WHERE m.treatment_slug = ? ORDER BY a.title COLLATE NOCASE",
+                (slug,),
+            )
+        )
+        return DrugPage(
+            slug=row[0],
+            name=row[1],
+            kind=TreatmentKind(row[2]),
+            brands=tuple(names["brand"]),
+            synonyms=tuple(names["synonym"]),
+            mechanism=row[3],
+            dose=dose,
+            dose_source=source,
+            recommendations=recommendations,
+            articles=articles,
+        )
 
     def myoclonus_class(self, slug: str) -> ClassPage | None:
         """A myoclonus class with its treatments (its subclasses' too), best role first."""
-        rows = self._rows("SELECT slug, name, category, description, synonyms, parent FROM classes "
-                          "WHERE slug = ?", (slug,))
+        rows = self._rows(
+            "SELECT slug, name, category, description, synonyms, parent FROM classes WHERE slug = ?", (slug,)
+        )
         if not rows:
             return None
         row = rows[0]
         everything = {c.slug: c for c in self.classes()}
         children = tuple(c for c in everything.values() if c.parent == slug)
-        return ClassPage(slug=row[0], name=row[1], category=row[2], description=row[3],
-                         synonyms=tuple(json.loads(row[4])), parent=everything.get(row[5]),
-                         children=children, recommendations=self.treatments_for([slug]))
+        return ClassPage(
+            slug=row[0],
+            name=row[1],
+            category=row[2],
+            description=row[3],
+            synonyms=tuple(json.loads(row[4])),
+            parent=everything.get(row[5]),
+            children=children,
+            recommendations=self.treatments_for([slug]),
+        )
 
-    def treatments_for(self, class_slugs: Sequence[str], *, include_subclasses: bool = True
-                       ) -> tuple[Recommendation, ...]:
+    def treatments_for(
+        self, class_slugs: Sequence[str], *, include_subclasses: bool = True
+    ) -> tuple[Recommendation, ...]:
         """Every recommendation for these classes (and their subclasses), best role first.
 
         Reported-ineffective treatments come last. Unknown slugs are ignored.
@@ -273,9 +357,14 @@ class Library:
         if not wanted:
             return ()
         marks = ",".join("?" * len(wanted))
-        return tuple(_recommendation(r) for r in self._rows(
-            _RECOMMENDATION_SELECT + f"WHERE r.class_slug IN ({marks}) "
-            "ORDER BY r.role_rank, t.name COLLATE NOCASE, c.position, r.id", sorted(wanted)))
+        return tuple(
+            _recommendation(r)
+            for r in self._rows(
+                _RECOMMENDATION_SELECT + f"WHERE r.class_slug IN ({marks}) "
+                "ORDER BY r.role_rank, t.name COLLATE NOCASE, c.position, r.id",
+                sorted(wanted),
+            )
+        )
 
     # -- search --------------------------------------------------------------------------
 
@@ -296,17 +385,18 @@ class Library:
         if corrected is None:
             return SearchResults(text, ())
         suggestion = " ".join(corrected)
-        return SearchResults(text, self._hits(fts_query(corrected), limit), suggestion,
-                             showing_suggestion=True)
+        return SearchResults(text, self._hits(fts_query(corrected), limit), suggestion, showing_suggestion=True)
 
     def _hits(self, match: str, limit: int) -> tuple[SearchHit, ...]:
         weights = ", ".join(str(w) for w in SEARCH_WEIGHTS)
         rows = self._rows(
             "SELECT kind, slug, title, snippet(search, 4, ?, ?, '…', 12), detail FROM search "
             f"WHERE search MATCH ? ORDER BY bm25(search, 0, 0, {weights}, 0) LIMIT ?",
-            (_SNIPPET_OPEN, _SNIPPET_CLOSE, match, limit))
-        return tuple(SearchHit(kind, slug, title, _snippet_html(snippet), detail)
-                     for kind, slug, title, snippet, detail in rows)
+            (_SNIPPET_OPEN, _SNIPPET_CLOSE, match, limit),
+        )
+        return tuple(
+            SearchHit(kind, slug, title, _snippet_html(snippet), detail) for kind, slug, title, snippet, detail in rows
+        )
 
     def suggest(self, text: str) -> str | None:
         """The closest indexed spelling of what was typed, or None if it is spelled as indexed."""
@@ -347,7 +437,8 @@ class Library:
         marks = ",".join("?" * len(firsts))
         candidates = self._rows(
             f"SELECT term, documents FROM vocabulary WHERE first IN ({marks}) AND length BETWEEN ? AND ?",
-            (*firsts, len(word) - limit, len(word) + limit))
+            (*firsts, len(word) - limit, len(word) + limit),
+        )
         best: tuple[int, int, str] | None = None
         for term, documents in candidates:
             distance = edit_distance(word, term, limit)

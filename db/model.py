@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """The part a treatment plays for a myoclonus class, in the order a clinician reads them."""
 
     FIRST_LINE = "first-line"
@@ -22,7 +22,7 @@ class Role(str, Enum):
         return list(Role).index(self)
 
 
-class TreatmentKind(str, Enum):
+class TreatmentKind(StrEnum):
     """Whether a treatment is a single drug, a group of drugs, or not a drug at all."""
 
     DRUG = "drug"

@@ -23,7 +23,7 @@ def is_frozen() -> bool:
 def bundle_root() -> Path:
     """The folder that holds ``resources/`` (and, frozen, the prebuilt ``content/``)."""
     if is_frozen():
-        return Path(sys._MEIPASS)
+        return Path(getattr(sys, "_MEIPASS"))  # noqa: B009 - set only by PyInstaller
     return Path(__file__).resolve().parent.parent
 
 

@@ -18,11 +18,42 @@ import nh3
 from db.content import CITATION, ArticleSource, ReferenceSource
 
 ALLOWED_TAGS = {
-    "a", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i", "li", "ol", "p",
-    "pre", "strong", "sup", "sub", "table", "tbody", "td", "th", "thead", "tr", "ul", "span",
+    "a",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sup",
+    "sub",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "span",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "name", "title", "class"}, "span": {"class"}, "sup": {"class"},
-                      "td": {"align"}, "th": {"align"}, "li": {"class"}, "p": {"class"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "name", "title", "class"},
+    "span": {"class"},
+    "sup": {"class"},
+    "td": {"align"},
+    "th": {"align"},
+    "li": {"class"},
+    "p": {"class"},
+}
 URL_SCHEMES = {"http", "https", "mailto", "drug", "class", "article"}
 
 _MARKDOWN_EXTENSIONS = ["tables", "sane_lists"]

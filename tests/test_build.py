@@ -1,0 +1,68 @@
+"""`python -m db build`: the database carries the sources, deterministically."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from db.__main__ import main as db_main
+from db.build import build
+from db.errors import ContentError
+from db.paths import content_sources_dir
+from db.schema import APPLICATION_ID, SCHEMA_VERSION
+from tests.minimal_content import DRUGS, write_files
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path, built_db: Path) -> None:
+    again = tmp_path / "again.db"
+    build(content_sources_dir(), again)
+    assert again.read_bytes() == built_db.read_bytes()
+
+
+def test_build_records_schema_and_manifest(built_db: Path) -> None:
+    conn = sqlite3.connect(built_db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    manifest = dict(conn.execute("SELECT key, value FROM manifest"))
+    assert manifest["content_version"] and len(manifest["inputs_hash"]) == 64
+    assert manifest["build_tool"].startswith("clinref-db-build/")
+
+
+def test_inputs_hash_changes_with_sources(tmp_path: Path) -> None:
+    first = build(write_files(tmp_path / "a"), tmp_path / "a.db")
+    second = build(write_files(tmp_path / "b", {"drugs.toml": DRUGS + "\n"}), tmp_path / "b.db")
+    assert first.inputs_hash != second.inputs_hash
+
+
+def test_failed_build_leaves_existing_file_alone(tmp_path: Path) -> None:
+    out = tmp_path / "clinref.db"
+    build(write_files(tmp_path / "good"), out)
+    before = out.read_bytes()
+    bad = write_files(tmp_path / "bad", {"drugs.toml": DRUGS.replace("500-3000", "lots")})
+    with pytest.raises(ContentError) as raised:
+        build(bad, out)
+    assert "drugs.toml:6" in str(raised.value)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["clinref.db"]
+
+
+def test_build_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "x" / "clinref.db"
+    assert db_main(["build", "--out", str(out)]) == 0
+    assert out.is_file() and "wrote" in capsys.readouterr().out
+    assert db_main(["info", str(out)]) == 0
+    assert "schema" in capsys.readouterr().out
+
+
+def test_rendered_article_is_inert(tmp_path: Path) -> None:
+    """Even markup that slips past the checks reaches the app as text, never as markup."""
+    from db.render import render_markdown
+
+    html = render_markdown(
+        '<script>alert(1)</script> <img src="https://x.org/a.png" onerror="x()">\n\n'
+        "[a](javascript:alert(1)) [b](https://example.org)"
+    )
+    assert "<script" not in html and "<img" not in html and "javascript:" not in html
+    assert 'href="https://example.org"' in html
