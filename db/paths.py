@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
 from pathlib import Path
 
 DATABASE_NAME = "clinref.db"
 
 #: Environment variable that points every user of a machine at one content file.
 DATABASE_ENV = "CLINREF_DB"
+
+#: Environment variable that moves the machine settings file (for tests and unusual layouts).
+MACHINE_CONFIG_ENV = "CLINREF_MACHINE_CONFIG"
 
 
 def is_frozen() -> bool:
@@ -48,7 +52,36 @@ def default_database_path() -> Path:
     return bundle_root() / "build" / DATABASE_NAME
 
 
-def configured_database_path() -> Path | None:
-    """A machine-wide content file named by ``CLINREF_DB``, if set."""
+def machine_config_path() -> Path:
+    """The machine-wide settings file IT can deploy (TOML, key ``database``)."""
+    if os.environ.get(MACHINE_CONFIG_ENV):
+        return Path(os.environ[MACHINE_CONFIG_ENV])
+    if sys.platform == "win32":
+        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "ClinRef" / "clinref.toml"
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support/ClinRef/clinref.toml")
+    return Path("/etc/clinref/clinref.toml")
+
+
+def configured_database_path() -> tuple[Path, str] | None:
+    """A content file named machine-wide, with where it was named; None when nothing is set.
+
+    ``CLINREF_DB`` wins over the machine settings file's ``database = "..."``. An unreadable
+    or malformed settings file is reported by raising ``ValueError`` naming the file.
+    """
     value = os.environ.get(DATABASE_ENV, "").strip()
-    return Path(value).expanduser() if value else None
+    if value:
+        return Path(value).expanduser(), f"the {DATABASE_ENV} environment variable"
+    config = machine_config_path()
+    if not config.is_file():
+        return None
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{config}: cannot read the machine settings ({exc}); fix or remove the file") from exc
+    database = data.get("database")
+    if database is None:
+        return None
+    if not isinstance(database, str) or not database.strip():
+        raise ValueError(f"{config}: 'database' must be the path of a clinref.db file, in quotes")
+    return Path(database.strip()).expanduser(), str(config)
