@@ -1,0 +1,67 @@
+"""The one place that assembles ClinRef: QApplication, Library, user profile, disclaimer, main window."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from db.errors import LibraryError
+from db.locate import open_content
+from desktop import __version__
+
+APP_NAME = "ClinRef"
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="clinref", description="ClinRef, the offline clinical reference.")
+    parser.add_argument("--db", type=Path, metavar="PATH", help="open this content file instead of the bundled one")
+    parser.add_argument("--version", action="store_true", help="print the app and content versions and exit")
+    parser.add_argument("--self-test", action="store_true",
+                        help="render every page offscreen, run sample searches, report, exit 0 or 1")
+    args, _unknown = parser.parse_known_args(list(argv))  # Qt's own options (-platform ...) pass through
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ClinRef; returns the process exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(arguments)
+    if args.version:
+        return print_version(args.db)
+    if args.self_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from desktop.self_test import run_self_test
+
+        return run_self_test(args.db)
+
+    from PySide6.QtWidgets import QApplication
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *arguments])
+    from desktop.startup import Startup
+
+    startup = Startup(args.db, parent=app)  # parented: lives as long as the app
+    status = startup.begin()
+    if existing is not None:
+        return status or 0  # a host (a test, a tool) owns the event loop; windows stay open there
+    startup.finished.connect(app.exit)
+    code = app.exec()
+    return status if status is not None else code
+
+
+def print_version(db: Path | None) -> int:
+    print(f"ClinRef {__version__}")
+    try:
+        opened = open_content(db)
+    except LibraryError as exc:
+        print(f"content unavailable: {exc}", file=sys.stderr)
+        return 2
+    m = opened.library.manifest
+    print(f"content {m.content_version} ({m.content_title}; latest article {m.content_date}; schema "
+          f"{m.schema_version})\nfile {opened.library.path}")
+    if opened.warning:
+        print(opened.warning, file=sys.stderr)
+    return 0

@@ -1,0 +1,56 @@
+"""The first-launch disclaimer: must be accepted before any content is shown."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from desktop.resources import Disclaimer
+
+
+class DisclaimerDialog(QDialog):
+    """Shows the disclaimer. In ``review`` mode (Help menu) it only has Close.
+
+    ``accept()`` means the person accepted; ``reject()`` (Decline, Esc, closing the window)
+    means they did not, and the app quits without showing its main window.
+    """
+
+    def __init__(self, disclaimer: Disclaimer, *, review: bool = False, accepted_at: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("disclaimerDialog")
+        self.setWindowTitle(f"ClinRef — {disclaimer.title}")
+        self.setModal(True)
+        self.resize(620, 520)
+        heading = QLabel(f"<h2>{disclaimer.title}</h2>", self)
+        text = QTextBrowser(self)
+        text.setObjectName("disclaimerText")
+        text.setOpenLinks(False)
+        text.setMarkdown(disclaimer.text)
+        footer = QLabel(self)
+        footer.setWordWrap(True)
+        footer.setTextFormat(Qt.TextFormat.PlainText)
+        if review and accepted_at:
+            footer.setText(f"Disclaimer version {disclaimer.version}, accepted {accepted_at}.")
+        else:
+            footer.setText(f"Disclaimer version {disclaimer.version}.")
+        buttons = QDialogButtonBox(self)
+        if review:
+            buttons.addButton(QDialogButtonBox.StandardButton.Close)
+            buttons.rejected.connect(self.reject)
+        else:
+            accept = buttons.addButton("&Accept", QDialogButtonBox.ButtonRole.AcceptRole)
+            accept.setObjectName("acceptButton")
+            decline = buttons.addButton("&Decline and quit", QDialogButtonBox.ButtonRole.RejectRole)
+            decline.setObjectName("declineButton")
+            accept.setDefault(False)
+            accept.setAutoDefault(False)
+            decline.setAutoDefault(False)
+            buttons.accepted.connect(self.accept)
+            buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(text, 1)
+        layout.addWidget(footer)
+        layout.addWidget(buttons)
+        text.setFocus()

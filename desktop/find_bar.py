@@ -1,0 +1,129 @@
+"""Find in page: a small bar under the article with next / previous and a match count."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QTextEdit, QToolButton, QWidget
+
+
+class FindBar(QWidget):
+    """Searches the text of an article view; highlights every match and counts them."""
+
+    closed = Signal()
+
+    def __init__(self, view: QTextEdit, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("findBar")
+        self._view = view
+        self.field = QLineEdit(self)
+        self.field.setObjectName("findField")
+        self.field.setPlaceholderText("Find in page")
+        self.field.setClearButtonEnabled(True)
+        self.count = QLabel(self)
+        self.count.setObjectName("findCount")
+        self.count.setMinimumWidth(90)
+        previous = QToolButton(self)
+        previous.setText("\u2191")
+        previous.setToolTip("Previous match (Shift+Enter, Shift+F3)")
+        following = QToolButton(self)
+        following.setText("\u2193")
+        following.setToolTip("Next match (Enter, F3)")
+        close = QToolButton(self)
+        close.setText("\u2715")
+        close.setToolTip("Close (Esc)")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        for widget in (QLabel("Find:", self), self.field, previous, following, self.count):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        layout.addWidget(close)
+        self.field.textChanged.connect(self._search_from_top)
+        self.field.returnPressed.connect(self.find_next)
+        following.clicked.connect(self.find_next)
+        previous.clicked.connect(self.find_previous)
+        close.clicked.connect(self.close_bar)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.FindNext), self, self.find_next)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.FindPrevious), self, self.find_previous)
+        self.hide()
+
+    def open_bar(self) -> None:
+        self.show()
+        self.field.setFocus()
+        self.field.selectAll()
+        self._highlight_all()
+
+    def close_bar(self) -> None:
+        self._view.setExtraSelections([])
+        self.hide()
+        self.closed.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key.Key_Escape:
+            self.close_bar()
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.find_previous()
+        else:
+            super().keyPressEvent(event)
+
+    def refresh(self) -> None:
+        """Call after the view shows a new page."""
+        if self.isVisible():
+            self._search_from_top()
+
+    def matches(self) -> list[QTextCursor]:
+        text = self.field.text()
+        found: list[QTextCursor] = []
+        if not text:
+            return found
+        document = self._view.document()
+        cursor = document.find(text, 0)
+        while not cursor.isNull() and len(found) < 10_000:
+            found.append(cursor)
+            cursor = document.find(text, cursor)
+        return found
+
+    def _highlight_all(self) -> list[QTextCursor]:
+        found = self.matches()
+        highlight = QTextCharFormat()
+        highlight.setBackground(QColor("#ffd54f"))
+        highlight.setForeground(QColor("#000000"))
+        selections = []
+        for cursor in found:
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = cursor  # type: ignore[attr-defined]
+            selection.format = highlight  # type: ignore[attr-defined]
+            selections.append(selection)
+        self._view.setExtraSelections(selections)
+        return found
+
+    def _search_from_top(self) -> None:
+        cursor = self._view.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.Start)
+        self._view.setTextCursor(cursor)
+        self.find_next()
+
+    def _step(self, backward: bool) -> None:
+        found = self._highlight_all()
+        text = self.field.text()
+        if not text:
+            self.count.setText("")
+            return
+        if not found:
+            self.count.setText("No matches")
+            return
+        flags = QTextDocument.FindFlag.FindBackward if backward else QTextDocument.FindFlag(0)
+        if not self._view.find(text, flags):  # wrap around
+            cursor = self._view.textCursor()
+            cursor.movePosition(QTextCursor.MoveOperation.End if backward else QTextCursor.MoveOperation.Start)
+            self._view.setTextCursor(cursor)
+            self._view.find(text, flags)
+        position = self._view.textCursor().selectionStart()
+        current = next((i for i, c in enumerate(found) if c.selectionStart() == position), 0)
+        self.count.setText(f"{current + 1} of {len(found)}")
+
+    def find_next(self) -> None:
+        self._step(backward=False)
+
+    def find_previous(self) -> None:
+        self._step(backward=True)

@@ -1,0 +1,103 @@
+"""The reading pane: opens ClinRef addresses, keeps back / forward, find, zoom and the external-link guard."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
+
+from desktop.article_view import EXTERNAL_SCHEMES, INTERNAL_SCHEMES, ArticleView
+from desktop.find_bar import FindBar
+from desktop.history import Navigation
+from desktop.pages import Page, Pages, not_found_page
+
+
+class Reader(QWidget):
+    """Shows pages by address (``drug:levetiracetam``, ``article:SLUG#ref-5``) with history.
+
+    ``page_changed`` announces every page shown, so the window can update its title,
+    bookmark state and the recent list without the reader knowing about them.
+    """
+
+    page_changed = Signal(object)  # Page
+    navigation_changed = Signal()
+
+    def __init__(self, pages: Pages, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pages = pages
+        self._navigation = Navigation()
+        self.page: Page | None = None
+        self.view = ArticleView(self)
+        self.find_bar = FindBar(self.view, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.find_bar)
+        self.view.link_activated.connect(self._follow)
+        self.find_bar.closed.connect(self.view.setFocus)
+
+    def open(self, url: str) -> bool:
+        """Show the page at ``url``; returns False (and shows why) when there is no such page."""
+        return self._show(url, remember=True)
+
+    def _show(self, url: str, *, remember: bool) -> bool:
+        _, _, fragment = url.partition("#")
+        page = self._pages.page_for(url)
+        if page is None:
+            self.view.show_html(not_found_page(url))
+            return False
+        if remember:
+            self._navigation.visit(url)
+        self.page = page
+        self.view.show_html(page.html, fragment)
+        self.find_bar.refresh()
+        self.page_changed.emit(page)
+        self.navigation_changed.emit()
+        return True
+
+    def back(self) -> None:
+        url = self._navigation.back()
+        if url:
+            self._show(url, remember=False)
+
+    def forward(self) -> None:
+        url = self._navigation.forward()
+        if url:
+            self._show(url, remember=False)
+
+    def can_go_back(self) -> bool:
+        return self._navigation.can_go_back()
+
+    def can_go_forward(self) -> bool:
+        return self._navigation.can_go_forward()
+
+    def _follow(self, url: QUrl) -> None:
+        scheme = url.scheme()
+        if scheme in INTERNAL_SCHEMES:
+            self.open(url.toString())
+        elif scheme in EXTERNAL_SCHEMES:
+            self.confirm_external(url)
+
+    def confirm_external(self, url: QUrl) -> bool:
+        """Show the address and ask before handing it to the system browser; never open it here."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Open in your web browser?",
+                          "This link leaves ClinRef and needs a network connection:", parent=self)
+        box.setObjectName("externalLinkDialog")
+        box.setInformativeText(url.toDisplayString())
+        box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if box.exec() == QMessageBox.StandardButton.Open:
+            return QDesktopServices.openUrl(url)
+        return False
+
+    # -- zoom ----------------------------------------------------------------------------
+
+    def zoom_in(self) -> None:
+        self.view.set_zoom_steps(self.view.zoom_steps + 1)
+
+    def zoom_out(self) -> None:
+        self.view.set_zoom_steps(self.view.zoom_steps - 1)
+
+    def zoom_reset(self) -> None:
+        self.view.set_zoom_steps(0)

@@ -1,0 +1,87 @@
+"""``clinref --self-test``: prove an install works, with no display and no user profile touched.
+
+Opens the content, renders every article, drug and class page into a document offscreen,
+checks every in-page citation link lands on a reference, runs sample searches, prints a short
+report, and returns 0, or 1 with the reason. IT runs it after installing.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+
+from db.errors import LibraryError
+from db.locate import open_content
+from desktop import __version__
+from desktop.resources import load_disclaimer
+
+_ANCHOR_HREF = re.compile(r'href="#(ref-\d+)"')
+_ANCHOR_NAME = re.compile(r'name="(ref-\d+)"')
+SEARCHES = (("keppra", "drug:levetiracetam"), ("Depakote", "drug:valproic-acid"),
+            ("klonopin", "drug:clonazepam"), ("post-hypoxic", None))
+
+
+def run_self_test(db: Path | None) -> int:
+    """Run the checks; print the report to stdout (stderr for failures). Returns the exit status."""
+    from PySide6.QtGui import QGuiApplication, QTextDocument
+
+    from desktop.pages import Pages
+
+    started = time.perf_counter()
+    failures: list[str] = []
+    app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
+    try:
+        opened = open_content(db)
+        disclaimer = load_disclaimer()
+    except (LibraryError, ValueError) as exc:
+        print(f"ClinRef self-test FAILED: {exc}", file=sys.stderr)
+        return 1
+    library = opened.library
+    m = library.manifest
+    print(f"ClinRef {__version__} self-test\ncontent {m.content_version} from {library.path}")
+    if opened.warning:
+        failures.append(opened.warning.replace("\n", " "))
+    pages = Pages(library, disclaimer.notice)
+    tree = library.topics()
+    urls = [f"article:{a.slug}" for group in tree.topics for a in group.articles]
+    urls += [f"drug:{d.slug}" for d in (*tree.drugs, *tree.therapies)]
+    urls += [f"class:{c.slug}" for c in tree.classes]
+    rendered = 0
+    for url in urls:
+        page = pages.page_for(url)
+        if page is None:
+            failures.append(f"{url}: listed in the topics but has no page")
+            continue
+        document = QTextDocument()
+        document.setHtml(page.html)
+        document.setTextWidth(800)
+        if document.pageCount() < 1 or len(document.toPlainText()) < 40:
+            failures.append(f"{url}: renders empty")
+        if disclaimer.notice not in document.toPlainText():
+            failures.append(f"{url}: the verify-against-primary-sources notice is missing")
+        missing = set(_ANCHOR_HREF.findall(page.html)) - set(_ANCHOR_NAME.findall(page.html))
+        if missing:
+            failures.append(f"{url}: citation links with no reference: {', '.join(sorted(missing))}")
+        rendered += 1
+    print(f"pages     {rendered} of {len(urls)} rendered")
+    for query, expected in SEARCHES:
+        results = library.search(query)
+        top = results.hits[0].url if results.hits else None
+        if not results.hits or (expected and top != expected):
+            failures.append(f"search {query!r}: expected {expected or 'some hit'} first, got {top}")
+    suggestion = library.suggest("levitiracetam")
+    if suggestion != "levetiracetam":
+        failures.append(f"spelling suggestion for 'levitiracetam' was {suggestion!r}")
+    print(f"searches  {len(SEARCHES) + 1} run")
+    library.close()
+    del app
+    elapsed = time.perf_counter() - started
+    if failures:
+        for failure in failures:
+            print(f"FAIL {failure}", file=sys.stderr)
+        print(f"self-test FAILED ({len(failures)} problem(s), {elapsed:.2f} s)", file=sys.stderr)
+        return 1
+    print(f"self-test passed ({elapsed:.2f} s)")
+    return 0

@@ -1,0 +1,170 @@
+"""The sidebar: the search box over either the topic tree or the search results.
+
+It announces what a person wants to open (``open_requested``) and knows nothing of the
+article pane.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QStackedWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.library import Library
+from db.model import SearchResults
+from desktop.search import SearchRunner
+from desktop.search_model import URL_ROLE, HitDelegate, SearchResultsModel
+from desktop.topic_model import TopicModel
+
+
+class Sidebar(QWidget):
+    """Search box, topic tree and search results. Emits the address a person chose."""
+
+    open_requested = Signal(str)
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self.search_box = QLineEdit(self)
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setPlaceholderText("Search drugs, brands, classes, articles  (Ctrl+K)")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setAccessibleName("Search")
+
+        self.topics = TopicModel(library.topics(), self)
+        self.topic_tree = QTreeView(self)
+        self.topic_tree.setObjectName("topicTree")
+        self.topic_tree.setModel(self.topics)
+        self.topic_tree.setHeaderHidden(True)
+        self.topic_tree.setUniformRowHeights(True)
+        self.topic_tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.topic_tree.setAccessibleName("Topics")
+        self.topic_tree.expandAll()
+
+        self.status = QLabel(self)
+        self.status.setObjectName("searchStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.status.setContentsMargins(4, 2, 4, 2)
+        self.results = SearchResultsModel(self)
+        self.results_view = QListView(self)
+        self.results_view.setObjectName("searchResults")
+        self.results_view.setModel(self.results)
+        self.results_view.setItemDelegate(HitDelegate(self.results_view))
+        self.results_view.setWordWrap(True)
+        self.results_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.results_view.setAccessibleName("Search results")
+        results_page = QWidget(self)
+        results_layout = QVBoxLayout(results_page)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addWidget(self.status)
+        results_layout.addWidget(self.results_view, 1)
+
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.topic_tree)
+        self.stack.addWidget(results_page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 0, 6)
+        layout.addWidget(self.search_box)
+        layout.addWidget(self.stack, 1)
+
+        self.runner = SearchRunner(library, self)
+        self._last: SearchResults | None = None
+        self.search_box.textChanged.connect(self._on_text_changed)
+        self.search_box.returnPressed.connect(self._open_top_hit)
+        self.search_box.installEventFilter(self)
+        self.runner.results_ready.connect(self._show_results)
+        self.runner.failed.connect(self._show_failure)
+        self.results_view.activated.connect(self._open_index)
+        self.results_view.clicked.connect(self._open_index)
+        self.topic_tree.activated.connect(self._open_index)
+        self.topic_tree.clicked.connect(self._open_index)
+        self.status.linkActivated.connect(self.search_box.setText)
+
+    # -- searching -----------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def _on_text_changed(self, text: str) -> None:
+        if text.strip():
+            self.stack.setCurrentIndex(1)
+            self.runner.request(text)
+        else:
+            self.runner.request("")
+            self._last = None
+            self.results.set_hits(())
+            self.status.clear()
+            self.stack.setCurrentIndex(0)
+
+    def _show_results(self, results: SearchResults) -> None:
+        if results.query != self.search_box.text():
+            return  # typed on since; a newer answer is coming
+        self._last = results
+        self.results.set_hits(results.hits)
+        if results.hits:
+            self.results_view.setCurrentIndex(self.results.index(0, 0))
+        if results.showing_suggestion and results.suggestion:
+            link = f'<a href="{escape(results.suggestion)}">{escape(results.suggestion)}</a>'
+            self.status.setText(f"No results for <b>{escape(results.query)}</b>. Did you mean {link}? "
+                                "Showing results for it." if results.hits else f"Did you mean {link}?")
+        elif not results.hits:
+            self.status.setText(f"No results for <b>{escape(results.query)}</b>. "
+                                "Try a generic or brand name, or a class such as “cortical”.")
+        else:
+            count = len(results.hits)
+            self.status.setText(f"{count} result{'s' if count != 1 else ''} · Enter opens the first")
+
+    def _show_failure(self, message: str) -> None:
+        self.results.set_hits(())
+        self.status.setText(f"Search is not available: {escape(message)}")
+
+    def _open_top_hit(self) -> None:
+        text = self.search_box.text()
+        if self._last is not None and self._last.query == text and self._last.hits:
+            index = self.results_view.currentIndex()
+            hit = self.results.hit(index.row() if index.isValid() else 0) or self._last.hits[0]
+            self.open_requested.emit(hit.url)
+        elif text.strip():
+            # Enter before the pause: search now, then open the first hit when it arrives.
+            self.runner.results_ready.connect(self._open_when_ready)
+            self.runner.search_now(text)
+
+    def _open_when_ready(self, results: SearchResults) -> None:
+        self.runner.results_ready.disconnect(self._open_when_ready)
+        if results.query == self.search_box.text() and results.hits:
+            self.open_requested.emit(results.hits[0].url)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        url = index.data(URL_ROLE)
+        if url:
+            self.open_requested.emit(str(url))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.search_box and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            if event.key() == Qt.Key.Key_Escape:
+                self.search_box.clear()
+                return True
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.stack.currentIndex() == 1:
+                rows = self.results.rowCount()
+                if rows:
+                    current = self.results_view.currentIndex().row()
+                    step = 1 if event.key() == Qt.Key.Key_Down else -1
+                    self.results_view.setCurrentIndex(self.results.index(max(0, min(rows - 1, current + step)), 0))
+                return True
+            if event.key() == Qt.Key.Key_Down and self.stack.currentIndex() == 0:
+                self.topic_tree.setFocus()
+                return True
+        return super().eventFilter(watched, event)

@@ -1,0 +1,98 @@
+"""Start-up in the order a clinician meets it: content, profile, disclaimer, then the main window.
+
+Nothing blocks: the disclaimer is shown with ``open()`` and the rest follows its answer, so
+a test (or IT's self-test) can drive it and the event loop stays with whoever owns it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from db.errors import LibraryError
+from db.locate import open_content
+from db.userdata import UserData
+from desktop.app import APP_NAME
+from desktop.disclaimer import DisclaimerDialog
+from desktop.main_window import MainWindow
+from desktop.resources import Disclaimer, load_disclaimer, resource_path
+from desktop.settings import UserSettings, data_dir
+
+#: Exit status when nothing can be shown (no usable content, no disclaimer).
+EXIT_UNUSABLE = 2
+
+
+class Startup(QObject):
+    """Holds what start-up made (``dialog``, ``window``) and says when the app should end (``finished``)."""
+
+    finished = Signal(int)
+
+    def __init__(self, db: Path | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self.dialog: DisclaimerDialog | None = None
+        self.window: MainWindow | None = None
+        self.error_box: QMessageBox | None = None
+
+    def begin(self) -> int | None:
+        """Open everything and show the first window. Returns an exit status if nothing can be shown."""
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.setApplicationName(APP_NAME)
+        app.setOrganizationName("")
+        app.setApplicationDisplayName(APP_NAME)
+        icon = resource_path("icons", "clinref.svg")
+        if icon.is_file():
+            app.setWindowIcon(QIcon(str(icon)))
+        try:
+            opened = open_content(self._db)
+            self.disclaimer: Disclaimer = load_disclaimer()
+        except (LibraryError, ValueError) as exc:
+            self._fatal(exc)
+            return EXIT_UNUSABLE
+        self.library = opened.library
+        self.settings = UserSettings()
+        self.userdata = UserData(data_dir() / "userdata.db")
+        self.notices = [n for n in (opened.warning, self.settings.reset_reason, self.userdata.reset_reason) if n]
+        if self.settings.accepted_disclaimer_version() >= self.disclaimer.version:
+            self._show_main()
+        else:
+            self.dialog = DisclaimerDialog(self.disclaimer)
+            self.dialog.accepted.connect(self._accepted)
+            self.dialog.rejected.connect(self._declined)
+            self.dialog.open()
+        return None
+
+    def _fatal(self, error: Exception) -> None:
+        if isinstance(error, LibraryError):
+            text = f"ClinRef cannot open its content.\n\nFile: {error.path}\nProblem: {error.reason}.\n\n{error.advice}"
+        else:
+            text = f"ClinRef cannot start.\n\n{error}"
+        print(text, file=sys.stderr, flush=True)  # for logs and remote support, too
+        box = QMessageBox(QMessageBox.Icon.Critical, "ClinRef cannot start", text, QMessageBox.StandardButton.Close)
+        box.setObjectName("startupError")
+        box.finished.connect(lambda _result: self.finished.emit(EXIT_UNUSABLE))
+        self.error_box = box
+        box.open()
+
+    def _accepted(self) -> None:
+        self.settings.accept_disclaimer(self.disclaimer.version)
+        self._show_main()
+
+    def _declined(self) -> None:
+        self.library.close()
+        self.userdata.close()
+        QTimer.singleShot(0, lambda: self.finished.emit(0))
+
+    def _show_main(self) -> None:
+        self.window = MainWindow(self.library, self.settings, self.userdata, self.disclaimer, self.notices)
+        self.window.show()
+        self.window.show_notices()
+        self.window.destroyed.connect(lambda: self.finished.emit(0))
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.lastWindowClosed.connect(lambda: self.finished.emit(0))

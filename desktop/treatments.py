@@ -1,0 +1,251 @@
+"""The drug filter: pick one or more myoclonus classes, read the treatments for them.
+
+``classFilter`` lists the classes (grouped; Ctrl+click combines); ``drugTable`` lists every
+drug and non-drug treatment for the chosen classes with role, dose, note and source, sortable,
+reported-ineffective rows always last and shown apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.library import Library
+from db.model import ClassSummary, Recommendation, Role, TreatmentKind
+from desktop.search_model import URL_ROLE
+from desktop.topic_model import append_classes
+
+Index = QModelIndex | QPersistentModelIndex
+SORT_ROLE = Qt.ItemDataRole.UserRole + 10
+INEFFECTIVE_ROLE = Qt.ItemDataRole.UserRole + 11
+COLUMNS = ("Treatment", "Role", "Dose", "Class", "What the source says", "Source")
+
+
+class RecommendationsModel(QAbstractTableModel):
+    """Adapts the recommendations Library returned; one row each."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[Recommendation, ...] = ()
+
+    def set_recommendations(self, rows: tuple[Recommendation, ...]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def recommendation(self, row: int) -> Recommendation | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        rec = self._rows[index.row()]
+        column = index.column()
+        ineffective = rec.role is Role.REPORTED_INEFFECTIVE
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            text = self._text(rec, column)
+            if role == Qt.ItemDataRole.ToolTipRole and column in (4, 5):
+                return text
+            return text if role == Qt.ItemDataRole.DisplayRole else None
+        if role == SORT_ROLE:
+            if column == 1:
+                return rec.role.rank
+            if column == 2:
+                return rec.dose.low if rec.dose else float("inf")
+            return self._text(rec, column).casefold()
+        if role == INEFFECTIVE_ROLE:
+            return ineffective
+        if role == URL_ROLE:
+            return f"drug:{rec.treatment_slug}"
+        if role == Qt.ItemDataRole.FontRole and (ineffective or (column == 2 and rec.dose)):
+            font = QFont()
+            font.setItalic(ineffective)
+            font.setBold(column == 2 and rec.dose is not None)
+            font.setStrikeOut(ineffective and column == 0)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and ineffective:
+            return QBrush(QColor("#b3261e"))
+        return None
+
+    @staticmethod
+    def _text(rec: Recommendation, column: int) -> str:
+        if column == 0:
+            suffix = "" if rec.treatment_kind is TreatmentKind.DRUG else f" ({rec.treatment_kind.value})"
+            return rec.treatment_name + suffix
+        if column == 1:
+            return ("\u2717 " if rec.role is Role.REPORTED_INEFFECTIVE else "") + rec.role.value
+        if column == 2:
+            return rec.dose.text if rec.dose else "\u2014"
+        if column == 3:
+            return rec.class_name
+        if column == 4:
+            return rec.note
+        return f"{rec.source.article_title} {rec.source.label()}"
+
+
+class RecommendationsProxy(QSortFilterProxyModel):
+    """Sorts by any column; reported-ineffective rows stay at the bottom in either order."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+
+    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802 - Qt's name
+        model = self.sourceModel()
+        left_bad = bool(model.data(left.siblingAtColumn(0), INEFFECTIVE_ROLE))
+        right_bad = bool(model.data(right.siblingAtColumn(0), INEFFECTIVE_ROLE))
+        if left_bad != right_bad:
+            # Qt reverses lessThan for descending order; answer so that the bad row still sinks.
+            ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
+            return right_bad if ascending else left_bad
+        a, b = model.data(left, SORT_ROLE), model.data(right, SORT_ROLE)
+        if a == b:
+            rank_a = model.data(left.siblingAtColumn(1), SORT_ROLE)
+            rank_b = model.data(right.siblingAtColumn(1), SORT_ROLE)
+            if rank_a != rank_b:
+                return bool(rank_a < rank_b)
+            return left.row() < right.row()
+        return bool(a < b)
+
+
+class ClassFilter(QTreeView):
+    """The myoclonus classes, grouped by category; select one or more (Ctrl+click, Shift+arrows)."""
+
+    def __init__(self, classes: tuple[ClassSummary, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("classFilter")
+        self.setHeaderHidden(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAccessibleName("Myoclonus classes")
+        self.setToolTip("Choose a class; Ctrl+click to combine classes")
+        model = QStandardItemModel(self)
+        append_classes(model.invisibleRootItem(), classes)
+        self.setModel(model)
+        self.expandAll()
+
+    def selected_slugs(self) -> list[str]:
+        slugs = []
+        for index in self.selectionModel().selectedIndexes():
+            url = str(index.data(URL_ROLE) or "")
+            if url.startswith("class:"):
+                slugs.append(url.removeprefix("class:"))
+        return slugs
+
+    def select_slug(self, slug: str) -> bool:
+        model = self.model()
+        matches = model.match(model.index(0, 0), URL_ROLE, f"class:{slug}", 1,
+                              Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
+        if matches:
+            self.setCurrentIndex(matches[0])
+            return True
+        return False
+
+
+class TreatmentsPanel(QWidget):
+    """Class filter beside the table of treatments. Emits ``open_requested('drug:SLUG')``."""
+
+    open_requested = Signal(str)
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("treatmentsPanel")
+        self._library = library
+        self.class_filter = ClassFilter(library.classes(), self)
+        self.model = RecommendationsModel(self)
+        self.proxy = RecommendationsProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView(self)
+        self.table.setObjectName("drugTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.setAccessibleName("Treatments for the chosen classes")
+        header = self.table.horizontalHeader()
+        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,) * 4):
+            header.setSectionResizeMode(column, mode)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(5, 240)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.caption = QLabel("Choose a myoclonus class on the left to list its treatments.", self)
+        self.caption.setObjectName("treatmentsCaption")
+        self.caption.setWordWrap(True)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.caption)
+        right_layout.addWidget(self.table, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("treatmentsSplitter")
+        self.splitter.addWidget(self.class_filter)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([240, 800])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.splitter)
+        self.class_filter.selectionModel().selectionChanged.connect(self._classes_changed)
+        self.table.doubleClicked.connect(self._open_row)
+        self.table.activated.connect(self._open_row)
+
+    def _classes_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        slugs = self.class_filter.selected_slugs()
+        recommendations = self._library.treatments_for(slugs)
+        self.model.set_recommendations(recommendations)
+        names = [str(i.data()) for i in self.class_filter.selectionModel().selectedIndexes()
+                 if str(i.data(URL_ROLE) or "").startswith("class:")]
+        if not slugs:
+            self.caption.setText("Choose a myoclonus class on the left to list its treatments.")
+        else:
+            ineffective = sum(r.role is Role.REPORTED_INEFFECTIVE for r in recommendations)
+            text = f"<b>{len(recommendations)}</b> treatment entries for <b>{', '.join(names)}</b>"
+            text += " (subclasses included)" if any(self._has_children(s) for s in slugs) else ""
+            if ineffective:
+                text += f"; {ineffective} reported ineffective, listed last"
+            self.caption.setText(text + ". Double-click a row for the drug page; Source links to the citation.")
+
+    def _has_children(self, slug: str) -> bool:
+        return any(c.parent == slug for c in self._library.classes())
+
+    def _open_row(self, index: QModelIndex) -> None:
+        url = index.data(URL_ROLE)
+        if url:
+            self.open_requested.emit(str(url))
