@@ -228,6 +228,7 @@ def _article_row(article: ArticleSource, html: str) -> dict[str, Any]:
     return {
         "slug": article.slug,
         "title": article.title,
+        "short_title": article.short_title,
         "topic": article.topic,
         "updated": article.updated,
         "review_status": article.review_status,

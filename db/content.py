@@ -62,6 +62,7 @@ class ArticleSource:
     path: Path
     slug: str
     title: str
+    short_title: str
     topic: str
     updated: str
     review_status: str
@@ -324,7 +325,20 @@ def _read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSourc
     if data is None:
         return None
     fields = _Reader(data, rel, lines, (1, close + 1), problems)
-    fields.only(("title", "slug", "topic", "updated", "review_status", "source", "summary", "references", "quirks"))
+    fields.only(
+        (
+            "title",
+            "short_title",
+            "slug",
+            "topic",
+            "updated",
+            "review_status",
+            "source",
+            "summary",
+            "references",
+            "quirks",
+        )
+    )
     slug = fields.text("slug")
     if slug and not SLUG.match(slug):
         fields.problem("slug", f"slug {slug!r} must be lowercase letters, digits and hyphens")
@@ -334,6 +348,7 @@ def _read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSourc
         path=path,
         slug=slug,
         title=fields.text("title"),
+        short_title=fields.text("short_title", required=False),
         topic=fields.text("topic"),
         updated=fields.date("updated"),
         review_status=fields.text("review_status"),
@@ -344,6 +359,7 @@ def _read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSourc
         body="\n".join(lines[close + 1 :]),
         body_first_line=close + 2,
     )
+    article.short_title = article.short_title or article.title
     seen: set[int] = set()
     for table, span in _entries(data, "references", front_lines, rel, problems, offset=1):
         ref = _Reader(table, rel, lines, span, problems)

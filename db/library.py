@@ -44,7 +44,8 @@ _SNIPPET_OPEN, _SNIPPET_CLOSE = "\x02", "\x03"
 
 _RECOMMENDATION_SELECT = """
 SELECT r.treatment_slug, t.name, t.kind, r.class_slug, c.name, r.role, r.dose_text, r.dose_low,
-       r.dose_high, r.dose_unit, r.dose_per, r.note, r.article_slug, a.title, r.citations
+       r.dose_high, r.dose_unit, r.dose_per, r.note, r.article_slug, a.short_title, r.citations,
+       t.dose_text, t.dose_low, t.dose_high, t.dose_unit, t.dose_per
 FROM recommendations r
 JOIN treatments t ON t.slug = r.treatment_slug
 JOIN classes c ON c.slug = r.class_slug
@@ -71,6 +72,7 @@ def _recommendation(row: Sequence[Any]) -> Recommendation:
         dose=_dose(row[6], row[7], row[8], row[9], row[10]),
         note=row[11],
         source=SourceRef(row[12], row[13], tuple(json.loads(row[14]))),
+        general_dose=_dose(row[15], row[16], row[17], row[18], row[19]),
     )
 
 
@@ -204,10 +206,11 @@ class Library:
     def topics(self) -> TopicTree:
         """Articles by topic, myoclonus classes, drugs A-Z and non-drug treatments."""
         groups: dict[str, list[ArticleSummary]] = {}
-        for slug, title, topic, updated in self._rows(
-            "SELECT slug, title, topic, updated FROM articles ORDER BY topic COLLATE NOCASE, title COLLATE NOCASE"
+        for slug, title, short_title, topic, updated in self._rows(
+            "SELECT slug, title, short_title, topic, updated FROM articles "
+            "ORDER BY topic COLLATE NOCASE, short_title COLLATE NOCASE"
         ):
-            groups.setdefault(topic, []).append(ArticleSummary(slug, title, topic, updated))
+            groups.setdefault(topic, []).append(ArticleSummary(slug, title, short_title, topic, updated))
         treatments = self._treatment_summaries()
         return TopicTree(
             topics=tuple(TopicGroup(topic, tuple(items)) for topic, items in groups.items()),
@@ -237,7 +240,7 @@ class Library:
     def article(self, slug: str) -> Article | None:
         """The article with this slug, or None."""
         rows = self._rows(
-            "SELECT slug, title, topic, updated, review_status, summary, source, html, "
+            "SELECT slug, title, short_title, topic, updated, review_status, summary, source, html, "
             "sections, quirks FROM articles WHERE slug = ?",
             (slug,),
         )
@@ -255,22 +258,23 @@ class Library:
         return Article(
             slug=row[0],
             title=row[1],
-            topic=row[2],
-            updated=row[3],
-            review_status=row[4],
-            summary=row[5],
-            source=row[6],
-            html=row[7],
-            sections=tuple(json.loads(row[8])),
+            short_title=row[2],
+            topic=row[3],
+            updated=row[4],
+            review_status=row[5],
+            summary=row[6],
+            source=row[7],
+            html=row[8],
+            sections=tuple(json.loads(row[9])),
             references=references,
-            quirks=tuple(json.loads(row[9])),
+            quirks=tuple(json.loads(row[10])),
         )
 
     def drug(self, slug: str) -> DrugPage | None:
         """A drug, drug group or non-drug treatment, with every class it is used for."""
         rows = self._rows(
             "SELECT t.slug, t.name, t.kind, t.mechanism, t.dose_text, t.dose_low, t.dose_high, "
-            "t.dose_unit, t.dose_per, t.dose_article, a.title, t.dose_citations "
+            "t.dose_unit, t.dose_per, t.dose_article, a.short_title, t.dose_citations "
             "FROM treatments t LEFT JOIN articles a ON a.slug = t.dose_article "
             "WHERE t.slug = ?",
             (slug,),
@@ -296,7 +300,8 @@ class Library:
         articles = tuple(
             ArticleSummary(*r)
             for r in self._rows(
-                "SELECT a.slug, a.title, a.topic, a.updated FROM mentions m JOIN articles a ON a.slug = m.article_slug "
+                "SELECT a.slug, a.title, a.short_title, a.topic, a.updated "
+                "FROM mentions m JOIN articles a ON a.slug = m.article_slug "
                 "WHERE m.treatment_slug = ? ORDER BY a.title COLLATE NOCASE",
                 (slug,),
             )

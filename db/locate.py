@@ -49,8 +49,11 @@ def ensure_default_database() -> Path:
             "Run 'python -m db check' for the full list and fix them.",
         ) from exc
     except OSError as exc:
-        raise LibraryError(path, f"the content file cannot be written ({exc.strerror})",
-                           "Check that the folder is writable, or pass --db PATH.") from exc
+        raise LibraryError(
+            path,
+            f"the content file cannot be written ({exc.strerror})",
+            "Check that the folder is writable, or pass --db PATH.",
+        ) from exc
     return path
 
 
@@ -78,6 +81,7 @@ def open_content(requested: Path | None) -> OpenedContent:
     bundled = ensure_default_database()
     library = Library(bundled)
     if problem:
-        return OpenedContent(library, f"{problem}\n\nShowing the bundled content ({library.manifest.content_version}) "
-                                      "instead.")
+        return OpenedContent(
+            library, f"{problem}\n\nShowing the bundled content ({library.manifest.content_version}) instead."
+        )
     return OpenedContent(library)

@@ -46,7 +46,7 @@ class DoseRange:
 
 @dataclass(frozen=True)
 class SourceRef:
-    """Where a statement comes from: an article and the citation numbers it gives."""
+    """Where a statement comes from: an article (by its short title) and the citation numbers it gives."""
 
     article_slug: str
     article_title: str
@@ -98,6 +98,7 @@ class ArticleSummary:
 
     slug: str
     title: str
+    short_title: str
     topic: str
     updated: str
 
@@ -108,6 +109,7 @@ class Article:
 
     slug: str
     title: str
+    short_title: str
     topic: str
     updated: str
     review_status: str
@@ -152,6 +154,8 @@ class Recommendation:
     dose: DoseRange | None
     note: str
     source: SourceRef
+    #: The treatment's general dose range (its drug page's), for rows whose source gives no dose of its own.
+    general_dose: DoseRange | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ CREATE TABLE manifest (
 CREATE TABLE articles (
     slug TEXT PRIMARY KEY,
     title TEXT NOT NULL,
+    short_title TEXT NOT NULL,
     topic TEXT NOT NULL,
     updated TEXT NOT NULL,
     review_status TEXT NOT NULL,

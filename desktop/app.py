@@ -19,8 +19,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="clinref", description="ClinRef, the offline clinical reference.")
     parser.add_argument("--db", type=Path, metavar="PATH", help="open this content file instead of the bundled one")
     parser.add_argument("--version", action="store_true", help="print the app and content versions and exit")
-    parser.add_argument("--self-test", action="store_true",
-                        help="render every page offscreen, run sample searches, report, exit 0 or 1")
+    parser.add_argument(
+        "--self-test", action="store_true", help="render every page offscreen, run sample searches, report, exit 0 or 1"
+    )
     args, _unknown = parser.parse_known_args(list(argv))  # Qt's own options (-platform ...) pass through
     return args
 
@@ -60,8 +61,10 @@ def print_version(db: Path | None) -> int:
         print(f"content unavailable: {exc}", file=sys.stderr)
         return 2
     m = opened.library.manifest
-    print(f"content {m.content_version} ({m.content_title}; latest article {m.content_date}; schema "
-          f"{m.schema_version})\nfile {opened.library.path}")
+    print(
+        f"content {m.content_version} ({m.content_title}; latest article {m.content_date}; schema "
+        f"{m.schema_version})\nfile {opened.library.path}"
+    )
     if opened.warning:
         print(opened.warning, file=sys.stderr)
     return 0

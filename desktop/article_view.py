@@ -67,7 +67,7 @@ class ArticleView(QTextBrowser):
         else:
             self.verticalScrollBar().setValue(0)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) and self._html:
             position = self.verticalScrollBar().value()
             self._restyle()
@@ -81,7 +81,7 @@ class ArticleView(QTextBrowser):
             return
         self.link_activated.emit(url)
 
-    def loadResource(self, kind: int, name: QUrl) -> object:  # noqa: N802 - Qt's name
+    def loadResource(self, kind: int, name: QUrl | str) -> object:
         """Nothing is ever fetched: pages carry no images or external resources."""
         return None
 

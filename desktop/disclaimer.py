@@ -15,8 +15,9 @@ class DisclaimerDialog(QDialog):
     means they did not, and the app quits without showing its main window.
     """
 
-    def __init__(self, disclaimer: Disclaimer, *, review: bool = False, accepted_at: str = "",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, disclaimer: Disclaimer, *, review: bool = False, accepted_at: str = "", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("disclaimerDialog")
         self.setWindowTitle(f"ClinRef — {disclaimer.title}")

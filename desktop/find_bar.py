@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QTextEdit, QToolButton, QWidget
 
@@ -38,6 +38,7 @@ class FindBar(QWidget):
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addWidget(close)
+        self.field.installEventFilter(self)
         self.field.textChanged.connect(self._search_from_top)
         self.field.returnPressed.connect(self.find_next)
         following.clicked.connect(self.find_next)
@@ -58,13 +59,16 @@ class FindBar(QWidget):
         self.hide()
         self.closed.emit()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        if event.key() == Qt.Key.Key_Escape:
-            self.close_bar()
-        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            self.find_previous()
-        else:
-            super().keyPressEvent(event)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.field and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            if event.key() == Qt.Key.Key_Escape:
+                self.close_bar()
+                return True
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and shift:
+                self.find_previous()
+                return True
+        return super().eventFilter(watched, event)
 
     def refresh(self) -> None:
         """Call after the view shows a new page."""
@@ -91,8 +95,8 @@ class FindBar(QWidget):
         selections = []
         for cursor in found:
             selection = QTextEdit.ExtraSelection()
-            selection.cursor = cursor  # type: ignore[attr-defined]
-            selection.format = highlight  # type: ignore[attr-defined]
+            selection.cursor = cursor
+            selection.format = highlight
             selections.append(selection)
         self._view.setExtraSelections(selections)
         return found

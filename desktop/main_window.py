@@ -48,8 +48,15 @@ SHORTCUTS = (
 class MainWindow(QMainWindow):
     """Builds the widgets, wires their signals, and remembers the layout. Features live in their own files."""
 
-    def __init__(self, library: Library, settings: UserSettings, userdata: UserData, disclaimer: Disclaimer,
-                 notices: list[str] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        settings: UserSettings,
+        userdata: UserData,
+        disclaimer: Disclaimer,
+        notices: list[str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.library = library
@@ -59,7 +66,8 @@ class MainWindow(QMainWindow):
         self.notices = [n for n in (notices or []) if n]
         manifest = library.manifest
         self.setWindowTitle("ClinRef")
-        self.resize(1280, 820)
+        screen = self.screen().availableGeometry()
+        self.resize(min(1280, int(screen.width() * 0.92)), min(820, int(screen.height() * 0.9)))
         self._build_widgets()
         self._build_actions()
         self._connect_signals()
@@ -94,7 +102,12 @@ class MainWindow(QMainWindow):
 
     def _action(self, text: str, shortcuts: list[QKeySequence | str], slot: object, tip: str = "") -> QAction:
         action = QAction(text, self)
-        action.setShortcuts([QKeySequence(s) if isinstance(s, str) else s for s in shortcuts])
+        sequences: list[QKeySequence] = []
+        for shortcut in shortcuts:  # a platform's standard key may repeat ours: duplicates make Qt ambiguous
+            sequence = QKeySequence(shortcut) if isinstance(shortcut, str) else shortcut
+            if not sequence.isEmpty() and sequence not in sequences:
+                sequences.append(sequence)
+        action.setShortcuts(sequences)
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if tip:
             action.setStatusTip(tip)
@@ -115,7 +128,7 @@ class MainWindow(QMainWindow):
         self.act_treatments = self._action("&Treatments by class", ["Ctrl+2"], self.show_treatments)
         self.act_back = self._action("&Back", ["Alt+Left", QKeySequence(std.Back)], self.reader.back)
         self.act_forward = self._action("&Forward", ["Alt+Right", QKeySequence(std.Forward)], self.reader.forward)
-        self.act_search = self._action("&Search", ["Ctrl+K"], self.sidebar.focus_search)
+        self.act_search = self._action("&Search", ["Ctrl+K"], self.focus_search)
         self.act_bookmark = self._action("&Bookmark this page", ["Ctrl+D"], self.toggle_bookmark)
         self.act_bookmark.setCheckable(True)
         self.act_shortcuts = self._action("&Keyboard shortcuts", ["F1"], self.show_shortcuts)
@@ -124,8 +137,10 @@ class MainWindow(QMainWindow):
         menus = (
             ("&File", (self.act_print, self.act_export, None, self.act_quit)),
             ("&Edit", (self.act_find,)),
-            ("&View", (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, None, self.act_reading,
-                       self.act_treatments)),
+            (
+                "&View",
+                (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, None, self.act_reading, self.act_treatments),
+            ),
             ("&Go", (self.act_back, self.act_forward, None, self.act_search)),
             ("&Bookmarks", (self.act_bookmark,)),
             ("&Help", (self.act_shortcuts, self.act_disclaimer, None, self.act_about)),
@@ -150,6 +165,7 @@ class MainWindow(QMainWindow):
         self.treatments.open_requested.connect(self.open_url)
         self.reader.page_changed.connect(self._on_page_changed)
         self.reader.navigation_changed.connect(self._update_navigation)
+        self.tabs.currentChanged.connect(self._tab_changed)
 
     # -- behaviour -----------------------------------------------------------------------
 
@@ -157,6 +173,14 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)
         if not self.reader.open(url):
             self.statusBar().showMessage(f"No page {url} in this content", 5000)
+
+    def _tab_changed(self, index: int) -> None:
+        # The class filter takes the sidebar's place beside the (wide) treatments table.
+        self.sidebar.setVisible(index == 0)
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.sidebar.focus_search()
 
     def show_treatments(self) -> None:
         self.tabs.setCurrentIndex(1)
@@ -179,8 +203,7 @@ class MainWindow(QMainWindow):
 
     def _report_userdata_error(self) -> None:
         if self.userdata.last_error:
-            self.statusBar().showMessage(f"Bookmarks and history could not be saved: {self.userdata.last_error}",
-                                         10000)
+            self.statusBar().showMessage(f"Bookmarks and history could not be saved: {self.userdata.last_error}", 10000)
 
     def toggle_bookmark(self) -> None:
         page = self.reader.page
@@ -248,27 +271,34 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{keys}</b></td><td>{what}</td></tr>" for keys, what in SHORTCUTS)
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table cellpadding='3'>{rows}</table>",
-                          QMessageBox.StandardButton.Close, self)
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon,
+            "Keyboard shortcuts",
+            f"<table cellpadding='3'>{rows}</table>",
+            QMessageBox.StandardButton.Close,
+            self,
+        )
         box.setObjectName("shortcutsDialog")
         box.open()
 
     def show_disclaimer(self) -> None:
-        dialog = DisclaimerDialog(self.disclaimer, review=True, accepted_at=self.settings.accepted_disclaimer_at(),
-                                  parent=self)
+        dialog = DisclaimerDialog(
+            self.disclaimer, review=True, accepted_at=self.settings.accepted_disclaimer_at(), parent=self
+        )
         dialog.open()
 
     def show_about(self) -> None:
         from desktop import __version__
 
         m = self.library.manifest
-        text = (f"<h3>ClinRef {__version__}</h3><p>An offline clinical reference. It makes no network connections."
-                f"</p><p>Content: {m.content_title} {m.content_version}<br/>Latest article: "
-                f"{format_date(m.content_date)}<br/>{m.article_count} articles, {m.drug_count} treatments, "
-                f"{m.class_count} classes, {m.recommendation_count} recommendations<br/>File: {self.library.path}"
-                f"</p><p>Your settings: {self.settings.path}<br/>Your bookmarks: {self.userdata.path}</p>")
-        box = QMessageBox(QMessageBox.Icon.Information, "About ClinRef", text, QMessageBox.StandardButton.Close,
-                          self)
+        text = (
+            f"<h3>ClinRef {__version__}</h3><p>An offline clinical reference. It makes no network connections."
+            f"</p><p>Content: {m.content_title} {m.content_version}<br/>Latest article: "
+            f"{format_date(m.content_date)}<br/>{m.article_count} articles, {m.drug_count} treatments, "
+            f"{m.class_count} classes, {m.recommendation_count} recommendations<br/>File: {self.library.path}"
+            f"</p><p>Your settings: {self.settings.path}<br/>Your bookmarks: {self.userdata.path}</p>"
+        )
+        box = QMessageBox(QMessageBox.Icon.Information, "About ClinRef", text, QMessageBox.StandardButton.Close, self)
         box.setObjectName("aboutDialog")
         box.open()
 
@@ -278,8 +308,9 @@ class MainWindow(QMainWindow):
             return
         for notice in self.notices:
             self.statusBar().showMessage(notice.splitlines()[0], 15000)
-        box = QMessageBox(QMessageBox.Icon.Warning, "ClinRef", "\n\n".join(self.notices),
-                          QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "ClinRef", "\n\n".join(self.notices), QMessageBox.StandardButton.Ok, self
+        )
         box.setObjectName("startupNotice")
         box.open()
 
@@ -306,8 +337,7 @@ class MainWindow(QMainWindow):
         self.settings.set_zoom(self.reader.view.zoom_steps)
         self.settings.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         self.sidebar.runner.shutdown()
         super().closeEvent(event)
-

@@ -67,14 +67,18 @@ span.refkind, span.refnote {{ color: {style.muted}; }}
 
 
 def _notice(text: str) -> str:
-    return (f'<table class="notice" width="100%" cellpadding="6" cellspacing="0"><tr><td>'
-            f"&#9888; {escape(text)}</td></tr></table>")
+    return (
+        f'<table class="notice" width="100%" cellpadding="6" cellspacing="0"><tr><td>'
+        f"&#9888; {escape(text)}</td></tr></table>"
+    )
 
 
 def _source_link(source: SourceRef) -> str:
     anchor = f"#ref-{source.citations[0]}" if source.citations else ""
-    return (f'<a href="article:{escape(source.article_slug)}{anchor}">{escape(source.article_title)}</a> '
-            f'<span class="meta">{escape(source.label())}</span>')
+    return (
+        f'<a href="article:{escape(source.article_slug)}{anchor}">{escape(source.article_title)}</a> '
+        f'<span class="meta">{escape(source.label())}</span>'
+    )
 
 
 def _role(role: Role) -> str:
@@ -92,18 +96,43 @@ def _recommendation_table(recs: tuple[Recommendation, ...], first: str) -> str:
         if first == "Class":
             name = f'<a href="class:{escape(rec.class_slug)}">{escape(rec.class_name)}</a>'
         else:
-            kind = "" if rec.treatment_kind is TreatmentKind.DRUG else f' <span class="meta">({rec.treatment_kind})</span>'
+            kind = (
+                "" if rec.treatment_kind is TreatmentKind.DRUG else f' <span class="meta">({rec.treatment_kind})</span>'
+            )
             name = f'<a href="drug:{escape(rec.treatment_slug)}">{escape(rec.treatment_name)}</a>{kind}'
         dose = f"<b>{escape(rec.dose.text)}</b>" if rec.dose else '<span class="meta">&mdash;</span>'
         cls = ' class="ineffective"' if rec.role is Role.REPORTED_INEFFECTIVE else ""
-        rows.append(f"<tr><td>{name}</td><td>{_role(rec.role)}</td><td>{dose}</td>"
-                    f"<td{cls}>{escape(rec.note)}</td><td>{_source_link(rec.source)}</td></tr>")
+        rows.append(
+            f"<tr><td>{name}</td><td>{_role(rec.role)}</td><td>{dose}</td>"
+            f"<td{cls}>{escape(rec.note)}</td><td>{_source_link(rec.source)}</td></tr>"
+        )
     return f'<table width="100%" cellpadding="4" cellspacing="0">{head}{"".join(rows)}</table>'
 
 
+def recommendation_detail(rec: Recommendation) -> str:
+    """One treatment entry in full, for the pane under the drug table."""
+    kind = "" if rec.treatment_kind is TreatmentKind.DRUG else f' <span class="meta">({rec.treatment_kind})</span>'
+    if rec.dose:
+        dose = f"<b>{escape(rec.dose.text)}</b> for this use"
+    elif rec.general_dose:
+        dose = (
+            f'<span class="meta">none given for this use; general range {escape(rec.general_dose.text)} '
+            "(see the drug page for its source)</span>"
+        )
+    else:
+        dose = '<span class="meta">none given</span>'
+    return (
+        f'<p><a href="drug:{escape(rec.treatment_slug)}"><b>{escape(rec.treatment_name)}</b></a>{kind} &middot; '
+        f'{_role(rec.role)} &middot; <a href="class:{escape(rec.class_slug)}">{escape(rec.class_name)}</a>'
+        f" &middot; Dose: {dose}</p><p>{escape(rec.note)}</p><p>Source: {_source_link(rec.source)}</p>"
+    )
+
+
 def article_page(article: Article, notice: str) -> str:
-    meta = (f"{escape(article.topic)} &middot; Last updated <b>{escape(format_date(article.updated))}</b> &middot; "
-            f"Review status: <b>{escape(article.review_status)}</b>")
+    meta = (
+        f"{escape(article.topic)} &middot; Last updated <b>{escape(format_date(article.updated))}</b> &middot; "
+        f"Review status: <b>{escape(article.review_status)}</b>"
+    )
     parts = [f"<h1>{escape(article.title)}</h1>", f'<p class="meta">{meta}</p>', _notice(notice)]
     if article.summary:
         parts.append(f'<p class="summary">{escape(article.summary)}</p>')
@@ -117,8 +146,11 @@ def article_page(article: Article, notice: str) -> str:
 
 
 def drug_page(page: DrugPage, notice: str) -> str:
-    label = {TreatmentKind.DRUG: "Drug", TreatmentKind.DRUG_GROUP: "Drug group",
-             TreatmentKind.NON_DRUG: "Non-drug treatment"}[page.kind]
+    label = {
+        TreatmentKind.DRUG: "Drug",
+        TreatmentKind.DRUG_GROUP: "Drug group",
+        TreatmentKind.NON_DRUG: "Non-drug treatment",
+    }[page.kind]
     meta = [label]
     if page.brands:
         meta.append("Brand names: <b>" + escape(", ".join(page.brands)) + "</b>")
@@ -128,11 +160,15 @@ def drug_page(page: DrugPage, notice: str) -> str:
     rows = []
     if page.dose:
         source = _source_link(page.dose_source) if page.dose_source else ""
-        rows.append(f'<tr><td class="meta" width="22%">Dose range</td><td class="dose">{escape(page.dose.text)}</td>'
-                    f"<td>{source}</td></tr>")
+        rows.append(
+            f'<tr><td class="meta" width="22%">Dose range</td><td class="dose">{escape(page.dose.text)}</td>'
+            f"<td>{source}</td></tr>"
+        )
     elif page.kind is not TreatmentKind.NON_DRUG:
-        rows.append('<tr><td class="meta" width="22%">Dose range</td><td colspan="2" class="meta">'
-                    "The sources give no dose range.</td></tr>")
+        rows.append(
+            '<tr><td class="meta" width="22%">Dose range</td><td colspan="2" class="meta">'
+            "The sources give no dose range.</td></tr>"
+        )
     if page.mechanism:
         rows.append(f'<tr><td class="meta">Mechanism</td><td colspan="2">{escape(page.mechanism)}</td></tr>')
     if rows:
@@ -141,9 +177,15 @@ def drug_page(page: DrugPage, notice: str) -> str:
     parts.append(_recommendation_table(page.recommendations, "Class"))
     parts.append("<h2>Articles that mention it</h2>")
     if page.articles:
-        parts.append("<ul>" + "".join(
-            f'<li><a href="article:{escape(a.slug)}">{escape(a.title)}</a> '
-            f'<span class="meta">updated {escape(format_date(a.updated))}</span></li>' for a in page.articles) + "</ul>")
+        parts.append(
+            "<ul>"
+            + "".join(
+                f'<li><a href="article:{escape(a.slug)}">{escape(a.title)}</a> '
+                f'<span class="meta">updated {escape(format_date(a.updated))}</span></li>'
+                for a in page.articles
+            )
+            + "</ul>"
+        )
     else:
         parts.append('<p class="meta">None.</p>')
     return "\n".join(parts)
@@ -167,8 +209,10 @@ def class_page(page: ClassPage, notice: str) -> str:
 
 
 def not_found_page(url: str) -> str:
-    return (f"<h1>Not found</h1><p>ClinRef has no page <b>{escape(url)}</b> in this content. "
-            "It may have been removed in a content update; search for it instead.</p>")
+    return (
+        f"<h1>Not found</h1><p>ClinRef has no page <b>{escape(url)}</b> in this content. "
+        "It may have been removed in a content update; search for it instead.</p>"
+    )
 
 
 class Pages:

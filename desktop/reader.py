@@ -81,8 +81,12 @@ class Reader(QWidget):
 
     def confirm_external(self, url: QUrl) -> bool:
         """Show the address and ask before handing it to the system browser; never open it here."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Open in your web browser?",
-                          "This link leaves ClinRef and needs a network connection:", parent=self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Open in your web browser?",
+            "This link leaves ClinRef and needs a network connection:",
+            parent=self,
+        )
         box.setObjectName("externalLinkDialog")
         box.setInformativeText(url.toDisplayString())
         box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)

@@ -33,7 +33,7 @@ class SearchResultsModel(QAbstractListModel):
     def hit(self, row: int) -> SearchHit | None:
         return self._hits[row] if 0 <= row < len(self._hits) else None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's API
         return 0 if parent.isValid() else len(self._hits)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -59,12 +59,12 @@ class HitDelegate(QStyledItemDelegate):
     """Draws a hit as a bold title, a muted detail line, and the snippet with matches in bold."""
 
     def _document(self, option: QStyleOptionViewItem, index: Index) -> QTextDocument:
-        palette = option.palette  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        palette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         text = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text).name()
         muted = text if selected else palette.color(QPalette.ColorRole.PlaceholderText).name()
         doc = QTextDocument()
-        doc.setDefaultFont(option.font)  # type: ignore[attr-defined]
+        doc.setDefaultFont(option.font)
         doc.setDocumentMargin(4)
         title = str(index.data(Qt.ItemDataRole.DisplayRole)).replace("&", "&amp;").replace("<", "&lt;")
         detail = str(index.data(DETAIL_ROLE) or "").replace("&", "&amp;").replace("<", "&lt;")
@@ -74,25 +74,25 @@ class HitDelegate(QStyledItemDelegate):
             + (f'<br/><span style="font-size:90%">{snippet}</span>' if snippet else "")
             + "</div>"
         )
-        doc.setTextWidth(max(120, option.rect.width()))  # type: ignore[attr-defined]
+        doc.setTextWidth(max(120, option.rect.width()))
         return doc
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         self.initStyleOption(option, index)
-        style = option.widget.style() if option.widget else None  # type: ignore[attr-defined]
+        style = option.widget.style() if option.widget else None
         doc = self._document(option, index)
-        option.text = ""  # type: ignore[attr-defined]
+        option.text = ""
         if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)  # type: ignore[attr-defined]
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
         painter.save()
-        rect = option.rect  # type: ignore[attr-defined]
+        rect = option.rect
         painter.translate(rect.topLeft())
         painter.setClipRect(QRectF(0, 0, rect.width(), rect.height()))
         context = QAbstractTextDocumentLayout.PaintContext()
         doc.documentLayout().draw(painter, context)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802 - Qt's name
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         self.initStyleOption(option, index)
         doc = self._document(option, index)
         return QSize(int(doc.idealWidth()), int(doc.size().height()) + 2)

@@ -19,8 +19,12 @@ from desktop.resources import load_disclaimer
 
 _ANCHOR_HREF = re.compile(r'href="#(ref-\d+)"')
 _ANCHOR_NAME = re.compile(r'name="(ref-\d+)"')
-SEARCHES = (("keppra", "drug:levetiracetam"), ("Depakote", "drug:valproic-acid"),
-            ("klonopin", "drug:clonazepam"), ("post-hypoxic", None))
+SEARCHES = (
+    ("keppra", "drug:levetiracetam"),
+    ("Depakote", "drug:valproic-acid"),
+    ("klonopin", "drug:clonazepam"),
+    ("post-hypoxic", None),
+)
 
 
 def run_self_test(db: Path | None) -> int:

@@ -66,8 +66,10 @@ class UserSettings:
         except OSError as exc:
             where = f"the damaged file could not be moved aside ({exc.strerror})"
         self._settings = QSettings(str(self.path), QSettings.Format.IniFormat)
-        self.reset_reason = (f"Your settings file {self.path} was damaged ({problem}) and has been reset to the "
-                             f"defaults; {where}. Your bookmarks and history were not affected.")
+        self.reset_reason = (
+            f"Your settings file {self.path} was damaged ({problem}) and has been reset to the "
+            f"defaults; {where}. Your bookmarks and history were not affected."
+        )
 
     def sync(self) -> None:
         self._settings.sync()

@@ -118,11 +118,16 @@ class Sidebar(QWidget):
             self.results_view.setCurrentIndex(self.results.index(0, 0))
         if results.showing_suggestion and results.suggestion:
             link = f'<a href="{escape(results.suggestion)}">{escape(results.suggestion)}</a>'
-            self.status.setText(f"No results for <b>{escape(results.query)}</b>. Did you mean {link}? "
-                                "Showing results for it." if results.hits else f"Did you mean {link}?")
+            self.status.setText(
+                f"No results for <b>{escape(results.query)}</b>. Did you mean {link}? Showing results for it."
+                if results.hits
+                else f"Did you mean {link}?"
+            )
         elif not results.hits:
-            self.status.setText(f"No results for <b>{escape(results.query)}</b>. "
-                                "Try a generic or brand name, or a class such as “cortical”.")
+            self.status.setText(
+                f"No results for <b>{escape(results.query)}</b>. "
+                "Try a generic or brand name, or a class such as “cortical”."
+            )
         else:
             count = len(results.hits)
             self.status.setText(f"{count} result{'s' if count != 1 else ''} · Enter opens the first")
@@ -152,7 +157,7 @@ class Sidebar(QWidget):
         if url:
             self.open_requested.emit(str(url))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.search_box and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_Escape:
                 self.search_box.clear()

@@ -91,8 +91,4 @@ class Startup(QObject):
     def _show_main(self) -> None:
         self.window = MainWindow(self.library, self.settings, self.userdata, self.disclaimer, self.notices)
         self.window.show()
-        self.window.show_notices()
-        self.window.destroyed.connect(lambda: self.finished.emit(0))
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.lastWindowClosed.connect(lambda: self.finished.emit(0))
+        self.window.show_notices()  # the app ends when its last window closes, as Qt does by default

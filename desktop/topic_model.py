@@ -61,7 +61,9 @@ class TopicModel(QStandardItemModel):
             topic_item = _group(topic.topic)
             self.groups["Articles"].appendRow(topic_item)
             for article in topic.articles:
-                topic_item.appendRow(_leaf(article.title, f"article:{article.slug}", f"Updated {article.updated}"))
+                topic_item.appendRow(
+                    _leaf(article.short_title, f"article:{article.slug}", f"{article.title}\nUpdated {article.updated}")
+                )
         append_classes(self.groups["Myoclonus classes"], tree.classes)
         for drug in tree.drugs:
             label = f"{drug.name} ({', '.join(drug.brands)})" if drug.brands else drug.name
@@ -92,4 +94,3 @@ class TopicModel(QStandardItemModel):
     def url_at(self, item: QStandardItem | None) -> str | None:
         value = item.data(URL_ROLE) if item is not None else None
         return str(value) if value else None
-

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
     QTableView,
+    QTextBrowser,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -32,13 +33,16 @@ from PySide6.QtWidgets import (
 
 from db.library import Library
 from db.model import ClassSummary, Recommendation, Role, TreatmentKind
+from desktop.article_view import style_from_palette
+from desktop.pages import recommendation_detail, stylesheet
 from desktop.search_model import URL_ROLE
 from desktop.topic_model import append_classes
 
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 10
 INEFFECTIVE_ROLE = Qt.ItemDataRole.UserRole + 11
-COLUMNS = ("Treatment", "Role", "Dose", "Class", "What the source says", "Source")
+COLUMNS = ("Treatment", "Role", "Dose", "Class", "Source", "What the source says")
+NOTE_COLUMN, SOURCE_COLUMN = 5, 4
 
 
 class RecommendationsModel(QAbstractTableModel):
@@ -56,14 +60,18 @@ class RecommendationsModel(QAbstractTableModel):
     def recommendation(self, row: int) -> Recommendation | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's API
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's API
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
             return COLUMNS[section]
         return None
 
@@ -73,21 +81,25 @@ class RecommendationsModel(QAbstractTableModel):
         rec = self._rows[index.row()]
         column = index.column()
         ineffective = rec.role is Role.REPORTED_INEFFECTIVE
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            text = self._text(rec, column)
-            if role == Qt.ItemDataRole.ToolTipRole and column in (4, 5):
-                return text
-            return text if role == Qt.ItemDataRole.DisplayRole else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(rec, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 2 and not rec.dose and rec.general_dose:
+                return "The source gives no dose for this use; in brackets, the drug's general range (see its page)."
+            return self._text(rec, column) if column in (NOTE_COLUMN, SOURCE_COLUMN) else None
         if role == SORT_ROLE:
             if column == 1:
                 return rec.role.rank
             if column == 2:
-                return rec.dose.low if rec.dose else float("inf")
+                dose = rec.dose or rec.general_dose
+                return (dose.unit, dose.low) if dose else ("\uffff", 0.0)
             return self._text(rec, column).casefold()
         if role == INEFFECTIVE_ROLE:
             return ineffective
         if role == URL_ROLE:
             return f"drug:{rec.treatment_slug}"
+        if role == Qt.ItemDataRole.ForegroundRole and column == 2 and not rec.dose:
+            return QBrush(QColor("#6b6b6b"))
         if role == Qt.ItemDataRole.FontRole and (ineffective or (column == 2 and rec.dose)):
             font = QFont()
             font.setItalic(ineffective)
@@ -106,12 +118,14 @@ class RecommendationsModel(QAbstractTableModel):
         if column == 1:
             return ("\u2717 " if rec.role is Role.REPORTED_INEFFECTIVE else "") + rec.role.value
         if column == 2:
-            return rec.dose.text if rec.dose else "\u2014"
+            if rec.dose:
+                return rec.dose.text
+            return f"({rec.general_dose.text})" if rec.general_dose else "\u2014"
         if column == 3:
             return rec.class_name
-        if column == 4:
-            return rec.note
-        return f"{rec.source.article_title} {rec.source.label()}"
+        if column == SOURCE_COLUMN:
+            return f"{rec.source.article_title} {rec.source.label()}"
+        return rec.note
 
 
 class RecommendationsProxy(QSortFilterProxyModel):
@@ -121,18 +135,18 @@ class RecommendationsProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
 
-    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802 - Qt's name
+    def lessThan(self, left: Index, right: Index) -> bool:
         model = self.sourceModel()
-        left_bad = bool(model.data(left.siblingAtColumn(0), INEFFECTIVE_ROLE))
-        right_bad = bool(model.data(right.siblingAtColumn(0), INEFFECTIVE_ROLE))
+        left_bad = bool(model.data(model.index(left.row(), 0), INEFFECTIVE_ROLE))
+        right_bad = bool(model.data(model.index(right.row(), 0), INEFFECTIVE_ROLE))
         if left_bad != right_bad:
             # Qt reverses lessThan for descending order; answer so that the bad row still sinks.
             ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
             return right_bad if ascending else left_bad
         a, b = model.data(left, SORT_ROLE), model.data(right, SORT_ROLE)
         if a == b:
-            rank_a = model.data(left.siblingAtColumn(1), SORT_ROLE)
-            rank_b = model.data(right.siblingAtColumn(1), SORT_ROLE)
+            rank_a = model.data(model.index(left.row(), 1), SORT_ROLE)
+            rank_b = model.data(model.index(right.row(), 1), SORT_ROLE)
             if rank_a != rank_b:
                 return bool(rank_a < rank_b)
             return left.row() < right.row()
@@ -165,8 +179,9 @@ class ClassFilter(QTreeView):
 
     def select_slug(self, slug: str) -> bool:
         model = self.model()
-        matches = model.match(model.index(0, 0), URL_ROLE, f"class:{slug}", 1,
-                              Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
+        matches = model.match(
+            model.index(0, 0), URL_ROLE, f"class:{slug}", 1, Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive
+        )
         if matches:
             self.setCurrentIndex(matches[0])
             return True
@@ -194,17 +209,23 @@ class TreatmentsPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setAccessibleName("Treatments for the chosen classes")
         header = self.table.horizontalHeader()
-        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,) * 4):
-            header.setSectionResizeMode(column, mode)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(5, 240)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in range(4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(SOURCE_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(SOURCE_COLUMN, 200)
+        header.setSectionResizeMode(NOTE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.detail = QTextBrowser(self)
+        self.detail.setObjectName("treatmentDetail")
+        self.detail.setOpenLinks(False)
+        self.detail.setAccessibleName("The chosen treatment entry in full")
+        self.detail.document().setDefaultStyleSheet(stylesheet(style_from_palette(self.detail.palette())))
+        self.detail.setPlaceholderText("Select a row to read the entry in full, with its source.")
         self.caption = QLabel("Choose a myoclonus class on the left to list its treatments.", self)
         self.caption.setObjectName("treatmentsCaption")
         self.caption.setWordWrap(True)
@@ -212,7 +233,12 @@ class TreatmentsPanel(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.caption)
-        right_layout.addWidget(self.table, 1)
+        table_and_detail = QSplitter(Qt.Orientation.Vertical, right)
+        table_and_detail.addWidget(self.table)
+        table_and_detail.addWidget(self.detail)
+        table_and_detail.setStretchFactor(0, 3)
+        table_and_detail.setStretchFactor(1, 1)
+        right_layout.addWidget(table_and_detail, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("treatmentsSplitter")
         self.splitter.addWidget(self.class_filter)
@@ -225,13 +251,19 @@ class TreatmentsPanel(QWidget):
         self.class_filter.selectionModel().selectionChanged.connect(self._classes_changed)
         self.table.doubleClicked.connect(self._open_row)
         self.table.activated.connect(self._open_row)
+        self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+        self.detail.anchorClicked.connect(lambda url: self.open_requested.emit(url.toString()))
 
     def _classes_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         slugs = self.class_filter.selected_slugs()
         recommendations = self._library.treatments_for(slugs)
         self.model.set_recommendations(recommendations)
-        names = [str(i.data()) for i in self.class_filter.selectionModel().selectedIndexes()
-                 if str(i.data(URL_ROLE) or "").startswith("class:")]
+        self.detail.clear()
+        names = [
+            str(i.data())
+            for i in self.class_filter.selectionModel().selectedIndexes()
+            if str(i.data(URL_ROLE) or "").startswith("class:")
+        ]
         if not slugs:
             self.caption.setText("Choose a myoclonus class on the left to list its treatments.")
         else:
@@ -241,6 +273,10 @@ class TreatmentsPanel(QWidget):
             if ineffective:
                 text += f"; {ineffective} reported ineffective, listed last"
             self.caption.setText(text + ". Double-click a row for the drug page; Source links to the citation.")
+
+    def _show_detail(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        rec = self.model.recommendation(self.proxy.mapToSource(current).row()) if current.isValid() else None
+        self.detail.setHtml(recommendation_detail(rec) if rec else "")
 
     def _has_children(self, slug: str) -> bool:
         return any(c.parent == slug for c in self._library.classes())

@@ -1,0 +1,488 @@
+"""The per-user store: bookmarks and reading history, in a SQLite file of their own.
+
+What belongs to the user lives apart from the content, so a content update never touches it.
+The app passes a path under its per-user data folder; this module creates the folder, keeps
+the file in WAL mode with ``synchronous=FULL`` for bookmark commits (a committed bookmark
+survives the process being killed at any instant, and a power cut), and never raises to
+the GUI: a file that cannot be used is moved aside (never deleted) and a fresh store is
+started, and a failed operation is recorded in :attr:`UserData.last_error`.
+
+Standard library only; nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Self, TypeVar
+from urllib.parse import quote
+
+from db.schema import APPLICATION_ID as CONTENT_APPLICATION_ID
+
+#: Stored in ``PRAGMA application_id``: "ClnU". Tells the user store from content ("ClnR") and other files.
+APPLICATION_ID = 0x436C6E55
+
+#: Stored in ``PRAGMA user_version``. A file with a newer version is moved aside, not read.
+SCHEMA_VERSION = 1
+
+#: History rows kept; older visits are pruned on each new one.
+HISTORY_LIMIT = 500
+
+#: Seconds an operation waits for another ClinRef (another window, another session) to finish writing.
+BUSY_TIMEOUT_S = 2.0
+
+#: The files SQLite keeps beside the database; they belong to it and move with it.
+_SIDECARS = ("-wal", "-shm", "-journal")
+
+#: Primary SQLite result codes: locked by another connection, and damaged contents.
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS bookmarks (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        created TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS history (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,
+        title TEXT NOT NULL,
+        visited TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS history_by_url ON history (url, id)",
+)
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    """A page the user chose to keep: its address, title, and when it was first bookmarked (ISO-8601, UTC)."""
+
+    url: str
+    title: str
+    created: str
+
+
+@dataclass(frozen=True)
+class Visit:
+    """The last time the user read a page: its address, title then, and when (ISO-8601, UTC)."""
+
+    url: str
+    title: str
+    visited: str
+
+
+class UserData:
+    """The user's bookmarks and reading history, kept in one SQLite file.
+
+    Opening never raises for a bad file. A file that is not a SQLite database, belongs to
+    another program, was written by a newer ClinRef, or fails ``PRAGMA quick_check`` is
+    renamed to ``<name>.broken-YYYYmmdd-HHMMSS`` (local time; with its ``-wal``/``-shm``)
+    and a fresh store is started. A file that cannot be created or written (read-only
+    folder, locked by another program) is left alone and the store lives in memory for this
+    session. Either way :attr:`reset_reason` says, in a sentence for the user, what happened.
+
+    After opening, public methods never raise on database errors: they return an empty or
+    unsaved result and set :attr:`last_error` to a sentence naming the file. Safe to share
+    between threads: operations are serialised on one connection.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        #: Why the store was reset or is not being kept, for the user; None when all is well.
+        self.reset_reason: str | None = None
+        #: What went wrong in the most recent operation, for the user; None when it succeeded.
+        self.last_error: str | None = None
+        #: False when the store lives in memory only and is lost when the app quits.
+        self.persistent = True
+        self._lock = threading.Lock()
+        self._conn = self._open()
+
+    # -- opening -------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        """The connection to use: the file when it can be used, a fresh file, or memory."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            exists = self.path.exists()
+            is_dir = self.path.is_dir()
+        except OSError as exc:
+            return self._in_memory(
+                f"the folder {self.path.parent} for your bookmarks file cannot be created ({_os_reason(exc)}); "
+                "check that you can write there"
+            )
+        if is_dir:
+            return self._in_memory(f"{self.path} is a folder, not a file")
+
+        damage: str | None
+        if exists:
+            try:
+                damage = _diagnose(self.path)
+            except sqlite3.Error as exc:
+                return self._in_memory(f"the bookmarks file {self.path} cannot be opened ({_sqlite_reason(exc)})")
+        else:
+            # A journal without its database would be replayed into the new, empty file.
+            damage = "was missing but its journal was left behind" if _orphan_journal(self.path) else None
+
+        if damage is not None:
+            try:
+                kept = _move_aside(self.path)
+            except OSError as exc:
+                return self._in_memory(
+                    f"the bookmarks file {self.path} {damage} and could not be moved aside ({_os_reason(exc)}); "
+                    "move it elsewhere to start afresh"
+                )
+            # Something was there a moment ago; if it vanished meanwhile there is nothing to keep.
+            where = f"the old copy was kept as {kept[0]}" if kept else "nothing was left to keep"
+            self.reset_reason = f"Your bookmarks file {self.path} {damage} and has been reset; {where}."
+
+        try:
+            return _connect_file(self.path)
+        except sqlite3.Error as exc:
+            return self._in_memory(
+                f"the bookmarks file {self.path} cannot be written ({_sqlite_reason(exc)}); "
+                f"check that you can write to it and to {self.path.parent}",
+                # A healthy file that is only read-only still has the user's bookmarks: show them.
+                copy_of=self.path if exists and damage is None else None,
+            )
+
+    def _in_memory(self, why: str, copy_of: Path | None = None) -> sqlite3.Connection:
+        """A store that lasts this session only, seeded from ``copy_of`` when it can be read.
+
+        Records the reason for the user in :attr:`reset_reason`.
+        """
+        self.persistent = False
+        conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        shown = ""
+        if copy_of is not None:
+            try:
+                source = sqlite3.connect(_read_only_uri(copy_of), uri=True, timeout=BUSY_TIMEOUT_S)
+                try:
+                    source.backup(conn)
+                finally:
+                    source.close()
+                shown = " The bookmarks saved before are shown, but changes will be lost when ClinRef closes."
+            except sqlite3.Error as exc:
+                conn.close()
+                conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+                shown = f" The bookmarks saved before cannot be shown either ({exc})."
+        reason = f"Your bookmarks and history will not be kept this session: {why}.{shown}"
+        self.reset_reason = f"{self.reset_reason} {reason}" if self.reset_reason else reason
+        _create_schema(conn)
+        return conn
+
+    # -- bookmarks -----------------------------------------------------------------------
+
+    def bookmarks(self) -> tuple[Bookmark, ...]:
+        """Every bookmark, the most recently added first; empty (with :attr:`last_error`) on failure."""
+
+        def read(conn: sqlite3.Connection) -> tuple[Bookmark, ...]:
+            rows = conn.execute("SELECT url, title, created FROM bookmarks ORDER BY id DESC").fetchall()
+            return tuple(Bookmark(url, title, created) for url, title, created in rows)
+
+        return self._run(read, (), "read your bookmarks")
+
+    def add_bookmark(self, url: str, title: str) -> Bookmark:
+        """Bookmark ``url``; bookmarking it again updates the title and keeps its place and created time.
+
+        On failure the returned bookmark is not saved, and :attr:`last_error` says why.
+        """
+        unsaved = Bookmark(url, title, _now())
+
+        def write(conn: sqlite3.Connection) -> Bookmark:
+            conn.execute(
+                "INSERT INTO bookmarks (url, title, created) VALUES (?, ?, ?) "
+                "ON CONFLICT (url) DO UPDATE SET title = excluded.title",
+                (url, title, unsaved.created),
+            )
+            saved_url, saved_title, created = conn.execute(
+                "SELECT url, title, created FROM bookmarks WHERE url = ?", (url,)
+            ).fetchone()
+            return Bookmark(saved_url, saved_title, created)
+
+        return self._run(write, unsaved, "save the bookmark", write=True, durable=True)
+
+    def remove_bookmark(self, url: str) -> bool:
+        """Remove the bookmark for ``url``; True when there was one and it is gone."""
+
+        def write(conn: sqlite3.Connection) -> bool:
+            return conn.execute("DELETE FROM bookmarks WHERE url = ?", (url,)).rowcount > 0
+
+        return self._run(write, False, "remove the bookmark", write=True, durable=True)
+
+    def is_bookmarked(self, url: str) -> bool:
+        """True when ``url`` is bookmarked; False (with :attr:`last_error`) when that cannot be read."""
+
+        def read(conn: sqlite3.Connection) -> bool:
+            return conn.execute("SELECT 1 FROM bookmarks WHERE url = ?", (url,)).fetchone() is not None
+
+        return self._run(read, False, "read your bookmarks")
+
+    # -- history -------------------------------------------------------------------------
+
+    def record_visit(self, url: str, title: str) -> None:
+        """Note that the user opened ``url`` now, keeping the newest :data:`HISTORY_LIMIT` visits.
+
+        Reopening the page just visited updates that visit rather than adding another, so
+        reloading a page does not push older pages out of history.
+        """
+        visited = _now()
+
+        def write(conn: sqlite3.Connection) -> None:
+            last = conn.execute("SELECT id, url FROM history ORDER BY id DESC LIMIT 1").fetchone()
+            if last is not None and last[1] == url:
+                conn.execute("UPDATE history SET title = ?, visited = ? WHERE id = ?", (title, visited, last[0]))
+                return
+            conn.execute("INSERT INTO history (url, title, visited) VALUES (?, ?, ?)", (url, title, visited))
+            conn.execute(
+                "DELETE FROM history WHERE id <= (SELECT id FROM history ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                (HISTORY_LIMIT,),
+            )
+
+        # History is not worth a disk flush per page turned: a crash still keeps it, a power cut may lose the last.
+        self._run(write, None, "record the page in your history", write=True, durable=False)
+
+    def recent(self, limit: int = 20) -> tuple[Visit, ...]:
+        """The last ``limit`` distinct pages visited, the most recent first, each with its latest title."""
+        if limit <= 0:
+            return ()
+
+        def read(conn: sqlite3.Connection) -> tuple[Visit, ...]:
+            rows = conn.execute(
+                "SELECT h.url, h.title, h.visited FROM history h "
+                "JOIN (SELECT MAX(id) AS id FROM history GROUP BY url) latest ON latest.id = h.id "
+                "ORDER BY h.id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+            return tuple(Visit(url, title, visited) for url, title, visited in rows)
+
+        return self._run(read, (), "read your history")
+
+    def clear_history(self) -> None:
+        """Forget every visit. Bookmarks are kept."""
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM history")
+
+        self._run(write, None, "clear your history", write=True, durable=True)
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _run(
+        self,
+        operation: Callable[[sqlite3.Connection], _T],
+        failed: _T,
+        doing: str,
+        *,
+        write: bool = False,
+        durable: bool = False,
+    ) -> _T:
+        """Run one operation as its own transaction; on a database error return ``failed``."""
+        with self._lock:
+            self.last_error = None
+            try:
+                if not write:
+                    return operation(self._conn)
+                self._conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = operation(self._conn)
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    _roll_back(self._conn)
+                    raise
+                return result
+            except (sqlite3.Error, UnicodeError) as exc:
+                where = f"the bookmarks file {self.path}" if self.persistent else "memory"
+                self.last_error = f"Could not {doing} in {where} ({exc})."
+                return failed
+
+    def close(self) -> None:
+        """Close the file. Closing twice is harmless; other calls after closing say so in :attr:`last_error`."""
+        with self._lock:
+            try:
+                self._conn.close()
+            except sqlite3.Error as exc:
+                self.last_error = f"Could not close the bookmarks file {self.path} ({exc})."
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _now() -> str:
+    """The current time, ISO-8601 in UTC to the second: ``2026-11-21T19:30:00+00:00``."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    """SQLite's message, with what to do when the cause is another program holding the file."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return f"{exc}: another program is using it; close other ClinRef windows and start ClinRef again"
+    return str(exc)
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    """True when SQLite says the file's contents are bad, as opposed to locked or unreadable."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def _diagnose(path: Path) -> str | None:
+    """What is wrong with an existing file, as the end of "Your bookmarks file X ..."; None when usable.
+
+    Reads only, so a file that is then moved aside keeps its bytes, and so do its ``-wal``
+    and ``-shm``: an existing ``-shm`` is opened read-only too (``readonly_shm``, which needs
+    it to exist), where a plain read-only connection would rewrite an index it found stale.
+    Raises :class:`sqlite3.Error` when the file cannot be read at all (locked, no
+    permission): that says nothing about its contents, so it must not be moved aside.
+    """
+    conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if application_id == 0 and version == 0 and objects == 0:
+            return None  # empty, or created and never written to: start it
+        if application_id == CONTENT_APPLICATION_ID:
+            return "could not be used (it is a ClinRef content database, not a bookmarks file)"
+        if application_id != APPLICATION_ID:
+            return "could not be used (it is a SQLite database from another program, not a ClinRef bookmarks file)"
+        if version > SCHEMA_VERSION:
+            return (
+                f"could not be used (it was written by a newer version of ClinRef: format {version}, "
+                f"this version reads format {SCHEMA_VERSION})"
+            )
+        if version < 1:
+            return "was damaged (its format version is missing)"
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+        if problems != ["ok"]:
+            return f"was damaged (the integrity check found: {problems[0]})"
+        return None
+    except sqlite3.DatabaseError as exc:
+        if not _is_damage(exc):
+            raise
+        return "was damaged (not a database)" if "not a database" in str(exc) else f"was damaged ({exc})"
+    finally:
+        conn.close()
+
+
+def _read_only_uri(path: Path) -> str:
+    """A URI that opens ``path`` without writing to it or to an existing ``-shm``."""
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    return uri + "&readonly_shm=1" if _sidecar(path, "-shm").exists() else uri
+
+
+def _sidecar(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _orphan_journal(path: Path) -> bool:
+    """True when a journal or WAL with content sits where the (missing) database should be."""
+    for suffix in ("-wal", "-journal"):
+        side = _sidecar(path, suffix)
+        try:
+            if side.stat().st_size > 0:
+                return True
+        except OSError:
+            continue  # absent, or unreadable: then opening the folder fails and says so
+    return False
+
+
+def _move_aside(path: Path) -> list[Path]:
+    """Rename ``path`` and its sidecars to ``<name>.broken-YYYYmmdd-HHMMSS`` (local time); the new names.
+
+    The file comes first when it exists. The sidecars keep their suffix, so SQLite still
+    pairs them with the kept copy. Raises :class:`OSError` when anything cannot be moved:
+    a journal left beside the fresh file would be replayed into it.
+    """
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    kept = path.with_name(f"{path.name}.broken-{stamp}")
+    attempt = 1
+    while any(os.path.lexists(p) for p in (kept, *(_sidecar(kept, s) for s in _SIDECARS))):
+        attempt += 1
+        kept = path.with_name(f"{path.name}.broken-{stamp}-{attempt}")
+    moved: list[Path] = []
+    for source, target in ((path, kept), *((_sidecar(path, s), _sidecar(kept, s)) for s in _SIDECARS)):
+        if os.path.lexists(source):
+            os.rename(source, target)
+            moved.append(target)
+    return moved
+
+
+def _connect_file(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the store at ``path``, in WAL mode, with its tables."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
+    try:
+        # WAL: a commit is one append, so a kill at any instant leaves the last commit whole.
+        # If the file system cannot do WAL, SQLite keeps a rollback journal, which is as safe and slower.
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA fullfsync = ON")  # macOS: flush the drive's cache too, not only the OS's
+        _create_schema(conn)
+        _probe_writable(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _probe_writable(conn: sqlite3.Connection) -> None:
+    """Fail now, not at the first bookmark, when the file takes no writes (a read-only file opens fine).
+
+    Rewrites the version to the same value and rolls back, so nothing reaches the disk.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    finally:
+        _roll_back(conn)
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    """Create the tables and stamp the file as a version-1 user store, in one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _SCHEMA:
+            conn.execute(statement)
+        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        _roll_back(conn)
+        raise
+
+
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """Undo an open transaction after a failure that is already being reported."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            # SQLite rolls back on its own when ROLLBACK fails; the original error is the one to report.
+            return

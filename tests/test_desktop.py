@@ -1,0 +1,415 @@
+"""The desktop app, driven as a person drives it: type, press keys, click, read what is on screen."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QMessageBox, QTableView, QTextBrowser
+from pytestqt.qtbot import QtBot
+
+import desktop.startup
+from desktop.resources import Disclaimer, load_disclaimer
+from desktop.startup import EXIT_UNUSABLE, Startup
+from tests.desktop_helpers import article_text, press, running, search_box, type_search, window
+
+pytestmark = pytest.mark.usefixtures("profile")
+
+
+# -- first launch and the disclaimer -------------------------------------------------------
+
+
+def test_first_launch_asks_before_showing_anything(qtbot: QtBot, built_db: Path) -> None:
+    startup = Startup(built_db)
+    assert startup.begin() is None
+    assert startup.dialog is not None and startup.window is None
+    qtbot.addWidget(startup.dialog)
+    assert startup.dialog.objectName() == "disclaimerDialog" and startup.dialog.isVisible()
+    assert "healthcare professionals" in startup.dialog.findChild(QTextBrowser, "disclaimerText").toPlainText()
+    with qtbot.waitSignal(startup.finished) as finished:
+        startup.dialog.reject()
+    assert finished.args == [0]
+    assert startup.window is None
+    assert not any(w.objectName() == "mainWindow" for w in QApplication.topLevelWidgets() if w.isVisible())
+
+
+def test_accepting_is_remembered(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as first:
+        assert window(first).isVisible()
+        assert first.settings.accepted_disclaimer_version() == load_disclaimer().version
+        assert first.settings.accepted_disclaimer_at()
+    second = Startup(built_db)
+    second.begin()
+    assert second.dialog is None and second.window is not None
+    qtbot.addWidget(second.window)
+    second.window.close()
+    second.userdata.close()
+
+
+def test_a_new_disclaimer_version_asks_again(qtbot: QtBot, built_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with running(qtbot, built_db):
+        pass
+    current = load_disclaimer()
+    bumped = Disclaimer(current.version + 1, current.title, current.text + "\n\nNew.", current.notice)
+    monkeypatch.setattr(desktop.startup, "load_disclaimer", lambda: bumped)
+    again = Startup(built_db)
+    again.begin()
+    assert again.dialog is not None and again.window is None
+    qtbot.addWidget(again.dialog)
+    again.dialog.accept()
+    assert again.window is not None and again.settings.accepted_disclaimer_version() == current.version + 1
+    qtbot.addWidget(again.window)
+    again.window.close()
+    again.userdata.close()
+
+
+def test_every_page_carries_the_verify_notice(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        notice = load_disclaimer().notice
+        for url in ("article:post-hypoxic-myoclonus-treatment", "drug:clonazepam", "class:cortical"):
+            window(app).open_url(url)  # type: ignore[attr-defined]
+            assert notice in article_text(app)
+
+
+# -- search ----------------------------------------------------------------------------------
+
+
+def test_type_keppra_open_the_hit_read_the_dose(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        qtbot.keyClick(window(app), Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+        assert search_box(app).hasFocus()
+        view = type_search(qtbot, app, "keppra")
+        assert view.model().index(0, 0).data() == "levetiracetam"
+        press(qtbot, Qt.Key.Key_Return)
+        text = article_text(app)
+        assert text.startswith("levetiracetam")
+        assert "Brand names: Keppra" in text
+        assert "500-3000 mg/day" in text
+        assert "Treatment options for myoclonus" in text or "treatment options for myoclonus" in text
+
+
+def test_enter_before_results_arrive_still_opens_the_top_hit(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        box = search_box(app)
+        box.setFocus()
+        qtbot.keyClicks(box, "klonopin")
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: article_text(app).startswith("clonazepam"), timeout=5000)
+        assert "1.5-15 mg/day" in article_text(app)
+
+
+def test_misspelling_offers_its_correction(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        view = type_search(qtbot, app, "levitiracetam")
+        status = window(app).findChild(QLabel, "searchStatus")
+        assert "Did you mean" in status.text() and "levetiracetam" in status.text()
+        assert view.model().index(0, 0).data() == "levetiracetam"
+
+
+def test_no_results_says_so(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        view = type_search(qtbot, app, "zzzzqqq")
+        assert view.model().rowCount() == 0
+        assert "No results" in window(app).findChild(QLabel, "searchStatus").text()
+
+
+@pytest.mark.parametrize("text", ['"', "AND (", "*", 'x" OR 1=1 --', "<script>", "💊 ✓"])
+def test_strange_characters_in_the_search_box(qtbot: QtBot, built_db: Path, text: str) -> None:
+    with running(qtbot, built_db) as app:
+        type_search(qtbot, app, text)
+        assert window(app).isVisible()
+
+
+def test_escape_clears_the_search_and_shows_topics_again(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        type_search(qtbot, app, "valpro")
+        qtbot.keyClick(search_box(app), Qt.Key.Key_Escape)
+        assert search_box(app).text() == ""
+        assert window(app).findChild(QAbstractItemView, "topicTree").isVisible()
+
+
+def test_arrow_keys_choose_among_results(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        view = type_search(qtbot, app, "clonazepam")
+        assert view.model().rowCount() > 1
+        second = view.model().index(1, 0).data(Qt.ItemDataRole.DisplayRole)
+        qtbot.keyClick(search_box(app), Qt.Key.Key_Down)
+        qtbot.keyClick(search_box(app), Qt.Key.Key_Return)
+        assert article_text(app).startswith(second)
+
+
+# -- the article pane --------------------------------------------------------------------------
+
+
+def test_topic_tree_opens_an_article_with_its_references(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        tree = window(app).findChild(QAbstractItemView, "topicTree")
+        model = tree.model()
+        hits = model.match(
+            model.index(0, 0),
+            Qt.ItemDataRole.DisplayRole,
+            "Treatment of post-hypoxic myoclonus",
+            1,
+            Qt.MatchFlag.MatchStartsWith | Qt.MatchFlag.MatchRecursive,
+        )
+        assert hits
+        tree.scrollTo(hits[0])
+        qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualRect(hits[0]).center())
+        text = article_text(app)
+        assert "Last updated 18 Apr 2025" in text
+        assert "Review status: pending human review" in text
+        assert "References" in text and "Current opinion in neurology. 2003" in text
+        assert "Cited in the source but not in its reference list" in text
+
+
+def test_citation_link_jumps_to_the_reference(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        view = window(app).findChild(QTextBrowser, "articleView")
+        view.resize(800, 400)
+        view.anchorClicked.emit(QUrl("#ref-7"))
+        assert view.verticalScrollBar().value() > 0
+
+
+def test_links_between_pages_and_back_forward(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        view = window(app).findChild(QTextBrowser, "articleView")
+        view.anchorClicked.emit(QUrl("drug:piracetam"))
+        assert article_text(app).startswith("piracetam") and "8-24 g/day" in article_text(app)
+        view.anchorClicked.emit(QUrl("class:cortical"))
+        assert article_text(app).startswith("Cortical")
+        qtbot.keyClick(window(app), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+        assert article_text(app).startswith("piracetam")
+        qtbot.keyClick(window(app), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+        assert article_text(app).startswith("What are the treatment options")
+        qtbot.keyClick(window(app), Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+        assert article_text(app).startswith("piracetam")
+
+
+def test_external_links_are_never_followed_without_asking(
+    qtbot: QtBot, built_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[QUrl] = []
+    asked: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+
+    def answer(box: QMessageBox) -> int:
+        asked.append(box.informativeText())
+        return int(QMessageBox.StandardButton.Cancel)
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    with running(qtbot, built_db) as app:
+        before = article_text(app)
+        window(app).findChild(QTextBrowser, "articleView").anchorClicked.emit(QUrl("https://example.org/x"))
+        assert asked == ["https://example.org/x"] and opened == []
+        assert article_text(app) == before
+
+
+def test_find_in_page_counts_matches(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        qtbot.keyClick(window(app), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+        field = window(app).findChild(QLabel, "findCount")
+        find = QApplication.focusWidget()
+        assert find is not None and find.objectName() == "findField"
+        qtbot.keyClicks(find, "clonazepam")
+        expected = article_text(app).lower().count("clonazepam")
+        assert field.text() == f"1 of {expected}"
+        qtbot.keyClick(find, Qt.Key.Key_Return)
+        assert field.text() == f"2 of {expected}"
+        qtbot.keyClick(find, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+        assert field.text() == f"1 of {expected}"
+        qtbot.keyClicks(find, "zzz")
+        assert field.text() == "No matches"
+
+
+def test_zoom_is_remembered_across_starts(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        view = window(app).findChild(QTextBrowser, "articleView")
+        size = view.document().defaultFont().pointSizeF()
+        qtbot.keyClick(window(app), Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(window(app), Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+        assert view.document().defaultFont().pointSizeF() == size + 2
+    with running(qtbot, built_db) as again:
+        view = window(again).findChild(QTextBrowser, "articleView")
+        assert view.document().defaultFont().pointSizeF() == size + 2
+        qtbot.keyClick(window(again), Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+        assert view.document().defaultFont().pointSizeF() == size
+
+
+def test_bookmark_with_ctrl_d_survives_a_restart(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        window(app).open_url("drug:perampanel")  # type: ignore[attr-defined]
+        qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    with running(qtbot, built_db) as again:
+        tree = window(again).findChild(QAbstractItemView, "topicTree")
+        model = tree.model()
+        bookmarks = model.match(
+            model.index(0, 0), Qt.ItemDataRole.DisplayRole, "Bookmarks", 1, Qt.MatchFlag.MatchExactly
+        )
+        group = bookmarks[0]
+        assert [model.index(r, 0, group).data() for r in range(model.rowCount(group))] == ["perampanel"]
+
+
+def test_window_layout_is_restored(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        window(app).resize(760, 560)  # within the offscreen screen, which restoreGeometry clamps to
+        splitter = window(app).splitter  # type: ignore[attr-defined]
+        splitter.setSizes([300, 460])
+        sizes = splitter.sizes()
+    with running(qtbot, built_db) as again:
+        assert window(again).splitter.sizes() == sizes  # type: ignore[attr-defined]
+
+
+def test_status_bar_shows_content_version(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        label = window(app).findChild(QLabel, "contentVersion")
+        assert label.text() == "Content 2025.04.18-1 · latest article 18 Apr 2025"
+
+
+def test_export_pdf_of_the_open_page(qtbot: QtBot, built_db: Path, tmp_path: Path) -> None:
+    with running(qtbot, built_db) as app:
+        out = tmp_path / "page.pdf"
+        assert window(app).export_pdf_to(out)  # type: ignore[attr-defined]
+        assert out.read_bytes().startswith(b"%PDF")
+
+
+# -- the drug filter by class ------------------------------------------------------------------
+
+
+def _table_rows(table: QTableView) -> list[list[str]]:
+    model = table.model()
+    return [[str(model.index(r, c).data()) for c in range(model.columnCount())] for r in range(model.rowCount())]
+
+
+def _click_class(
+    qtbot: QtBot, app: Startup, name: str, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> QTableView:
+    qtbot.keyClick(window(app), Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    classes = window(app).findChild(QAbstractItemView, "classFilter")
+    model = classes.model()
+    found = model.match(
+        model.index(0, 0), Qt.ItemDataRole.DisplayRole, name, 1, Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive
+    )
+    assert found, name
+    classes.scrollTo(found[0])
+    qtbot.mouseClick(classes.viewport(), Qt.MouseButton.LeftButton, modifier, classes.visualRect(found[0]).center())
+    table = window(app).findChild(QTableView, "drugTable")
+    assert table.isVisible()
+    return table
+
+
+def test_pick_cortical_and_read_the_table(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        rows = _table_rows(_click_class(qtbot, app, "Cortical"))
+        first_line = {r[0]: r for r in rows if r[1] == "first-line"}
+        assert {"levetiracetam", "valproic acid", "clonazepam"} <= set(first_line)
+        zonisamide = next(r for r in rows if r[0] == "zonisamide")
+        assert zonisamide[2] == "100-400 mg/day" and "uncited in source" in zonisamide[4]
+        assert all(r[3] == "Cortical" for r in rows)
+
+
+def test_post_hypoxic_lists_subclasses_and_puts_ineffective_last(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        table = _click_class(qtbot, app, "Post-hypoxic myoclonus")
+        rows = _table_rows(table)
+        assert rows[-1][0] == "phenytoin" and "reported ineffective" in rows[-1][1]
+        assert {r[3] for r in rows} >= {"Post-hypoxic myoclonus", "Lance-Adams syndrome"}
+        piracetam = next(r for r in rows if r[0] == "piracetam")
+        assert piracetam[2] == "8-24 g/day"
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            table.sortByColumn(0, order)
+            assert _table_rows(table)[-1][0] == "phenytoin"
+
+
+def test_ctrl_click_combines_classes(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        _click_class(qtbot, app, "Cortical")
+        rows = _table_rows(_click_class(qtbot, app, "Reticular reflex myoclonus", Qt.KeyboardModifier.ControlModifier))
+        assert {r[3] for r in rows} == {"Cortical", "Reticular reflex myoclonus"}
+
+
+def test_double_click_opens_the_drug_page(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        table = _click_class(qtbot, app, "Cortical")
+        model = table.model()
+        row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "perampanel")
+        rect = table.visualRect(model.index(row, 0))
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        text = article_text(app)
+        assert text.startswith("perampanel") and "4-12 mg/day" in text
+        assert "Used for" in text and "Lance-Adams" in text
+
+
+# -- content that cannot be used --------------------------------------------------------------
+
+
+def test_broken_content_file_falls_back_to_bundled_with_a_notice(
+    qtbot: QtBot, built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"not a database at all" * 100)
+    monkeypatch.setattr("db.locate.ensure_default_database", lambda: built_db)
+    with running(qtbot, broken) as app:
+        assert window(app).isVisible()
+        notice = window(app).findChild(QMessageBox, "startupNotice")
+        assert notice is not None and str(broken) in notice.text() and "bundled content" in notice.text()
+        notice.accept()
+
+
+def test_no_usable_content_shows_what_is_wrong(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from db.errors import LibraryError
+
+    missing = tmp_path / "gone.db"
+
+    def nothing(_db: object) -> object:
+        raise LibraryError(missing, "the content file does not exist", "Reinstall ClinRef.")
+
+    monkeypatch.setattr(desktop.startup, "open_content", nothing)
+    startup = Startup(None)
+    assert startup.begin() == EXIT_UNUSABLE
+    box = startup.error_box
+    assert box is not None and box.isVisible()
+    qtbot.addWidget(box)
+    assert str(missing) in box.text() and "does not exist" in box.text() and "Reinstall" in box.text()
+    assert startup.window is None and startup.dialog is None
+    with qtbot.waitSignal(startup.finished):
+        box.close()
+
+
+def test_self_test_passes_on_good_content(built_db: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop", "--self-test", "--db", str(built_db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "self-test passed" in out.stdout
+
+
+def test_self_test_fails_on_a_foreign_file(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop", "--self-test", "--db", str(other)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 1
+    assert str(other) in out.stderr and "not ClinRef content" in out.stderr
+
+
+def test_version(built_db: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop", "--version", "--db", str(built_db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0 and "ClinRef 0.1.0" in out.stdout and "content 2025.04.18-1" in out.stdout

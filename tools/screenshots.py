@@ -1,0 +1,85 @@
+"""Drive ClinRef offscreen to the states a person sees, and save a PNG of each.
+
+    python tools/screenshots.py [--out docs/screenshots]
+
+Uses a throwaway profile, so nothing of yours is touched. The README's screenshot is made
+here; ``../shared/tools/qt_shot.py`` does the same for the first-launch flow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_profile = tempfile.mkdtemp(prefix="clinref-shots-")
+os.environ["XDG_CONFIG_HOME"] = str(Path(_profile) / "config")
+os.environ["XDG_DATA_HOME"] = str(Path(_profile) / "data")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QSize  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--size", default="1280x800")
+    opts = parser.parse_args()
+    opts.out.mkdir(parents=True, exist_ok=True)
+    width, height = (int(v) for v in opts.size.split("x"))
+    app = QApplication([sys.argv[0], "-platform", "offscreen"])
+    from db.locate import ensure_default_database
+    from desktop.startup import Startup
+
+    def settle() -> None:
+        for _ in range(5):
+            app.processEvents()
+
+    def save(widget: QWidget, name: str) -> None:
+        settle()
+        path = opts.out / f"{name}.png"
+        widget.grab().save(str(path))
+        print(f"saved {path}")
+
+    startup = Startup(ensure_default_database())
+    startup.begin()
+    assert startup.dialog is not None
+    save(startup.dialog, "disclaimer")
+    startup.dialog.accept()
+    window = startup.window
+    assert window is not None
+    window.resize(QSize(width, height))
+    window.activateWindow()
+    save(window, "main-window")
+
+    sidebar = window.sidebar
+    for text, name in (("keppra", "search-brand"), ("levitiracetam", "search-misspelling")):
+        sidebar.search_box.setText(text)
+        sidebar.runner.search_now(text)
+        sidebar.runner._pool.waitForDone()
+        save(window, name)
+    sidebar.search_box.clear()
+
+    window.open_url("drug:levetiracetam")
+    save(window, "drug-page")
+    window.open_url("class:post-hypoxic")
+    save(window, "class-page")
+
+    window.show_treatments()
+    window.treatments.class_filter.select_slug("post-hypoxic")
+    save(window, "drug-filter-post-hypoxic")
+
+    window.tabs.setCurrentIndex(0)
+    window.open_url("article:post-hypoxic-myoclonus-treatment")
+    window.export_pdf_to(opts.out / "article.pdf")
+    print(f"saved {opts.out / 'article.pdf'}")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
