@@ -75,8 +75,9 @@ def main() -> int:
 
     window.tabs.setCurrentIndex(0)
     window.open_url("article:post-hypoxic-myoclonus-treatment")
-    window.export_pdf_to(opts.out / "article.pdf")
-    print(f"saved {opts.out / 'article.pdf'}")
+    pdf = Path(_profile) / "article.pdf"
+    window.export_pdf_to(pdf)
+    print(f"saved {pdf} (look at it with: pdftoppm -png -r 60 {pdf} /tmp/page)")
     window.close()
     return 0
 
