@@ -130,6 +130,14 @@ class UserData:
         if exists:
             try:
                 damage = _diagnose(self.path)
+            except _NewerFormat as newer:
+                # Another ClinRef (newer) owns this file: never move it aside or write to it.
+                return self._in_memory(
+                    f"your bookmarks file {self.path} was written by a newer version of ClinRef (format "
+                    f"{newer.version}; this version reads format {SCHEMA_VERSION}); it is left untouched for that "
+                    "version, and changes made in this one are not kept",
+                    copy_of=self.path,
+                )
             except sqlite3.Error as exc:
                 return self._in_memory(f"the bookmarks file {self.path} cannot be opened ({_sqlite_reason(exc)})")
         else:
@@ -352,6 +360,14 @@ def _is_damage(exc: sqlite3.Error) -> bool:
     return isinstance(code, int) and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
 
 
+class _NewerFormat(Exception):
+    """The file was written by a newer ClinRef: usable by that version, not by this one."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.version = version
+
+
 def _diagnose(path: Path) -> str | None:
     """What is wrong with an existing file, as the end of "Your bookmarks file X ..."; None when usable.
 
@@ -373,10 +389,7 @@ def _diagnose(path: Path) -> str | None:
         if application_id != APPLICATION_ID:
             return "could not be used (it is a SQLite database from another program, not a ClinRef bookmarks file)"
         if version > SCHEMA_VERSION:
-            return (
-                f"could not be used (it was written by a newer version of ClinRef: format {version}, "
-                f"this version reads format {SCHEMA_VERSION})"
-            )
+            raise _NewerFormat(version)
         if version < 1:
             return "was damaged (its format version is missing)"
         problems = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]

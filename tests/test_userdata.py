@@ -251,11 +251,10 @@ def _damaged_page(path: Path) -> None:
         (_garbage, "not a database"),
         (_foreign_sqlite, "another program"),
         (_content_database, "content database"),
-        (_newer_version, "newer version of ClinRef"),
         (_truncated, "damaged"),
         (_damaged_page, "damaged"),
     ],
-    ids=["garbage", "foreign-sqlite", "content-db", "newer-version", "truncated", "damaged-page"],
+    ids=["garbage", "foreign-sqlite", "content-db", "truncated", "damaged-page"],
 )
 def test_an_unusable_file_is_kept_aside_and_a_fresh_store_starts(
     store_path: Path, make_bad_file: Callable[[Path], None], what: str
@@ -280,6 +279,21 @@ def test_an_unusable_file_is_kept_aside_and_a_fresh_store_starts(
         assert store.reset_reason is None
         assert [b.url for b in store.bookmarks()] == ["clinref://drug/clonazepam"]
     assert kept.read_bytes() == original
+
+
+def test_a_file_from_a_newer_clinref_is_left_untouched_and_shown(store_path: Path) -> None:
+    """A downgrade (or two versions side by side) must not take the newer version's bookmarks away."""
+    store_path.parent.mkdir(parents=True)
+    _newer_version(store_path)
+    original = store_path.read_bytes()
+    with UserData(store_path) as store:
+        assert not store.persistent
+        assert store.reset_reason is not None and "newer version of ClinRef" in store.reset_reason
+        assert str(store_path) in store.reset_reason
+        assert len(store.bookmarks()) == 150
+        store.add_bookmark("clinref://drug/clonazepam", "Clonazepam")
+    assert store_path.read_bytes() == original
+    assert _kept_copies(store_path) == []
 
 
 def test_an_empty_file_is_a_fresh_store(store_path: Path) -> None:
