@@ -76,6 +76,27 @@ def _recommendation(row: Sequence[Any]) -> Recommendation:
     )
 
 
+def _truncation(path: Path, size: int) -> str | None:
+    """Why a SQLite file is shorter than its own header says, or None.
+
+    SQLite cannot always tell a cut-off file from a foreign one; the header can.
+    """
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError:
+        return None  # the connection attempt reports unreadable files
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+        return None
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    valid = header[24:28] == header[92:96]  # the in-header size is trusted only when these agree
+    if valid and pages and page_size * pages > size:
+        return f"the content file is truncated ({size:,} bytes of {page_size * pages:,})"
+    return None
+
+
 def _snippet_html(raw: str) -> str:
     escaped = raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return escaped.replace(_SNIPPET_OPEN, "<b>").replace(_SNIPPET_CLOSE, "</b>")
@@ -117,6 +138,9 @@ class Library:
             ) from exc
         if size == 0:
             raise LibraryError(path, "the content file is empty", _REBUILD)
+        truncated = _truncation(path, size)
+        if truncated:
+            raise LibraryError(path, truncated, _REBUILD)
         uri = f"file:{quote(str(path.resolve()))}?mode=ro"
         try:
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
