@@ -1,0 +1,58 @@
+"""Every item model the app shows passes Qt's model tester, filled with the real content."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
+from pytestqt.modeltest import ModelTester
+
+from db.library import Library
+from db.model import Role
+from desktop.search_model import URL_ROLE, SearchResultsModel
+from desktop.topic_model import TopicModel, append_classes
+from desktop.treatments import RecommendationsModel, RecommendationsProxy
+
+
+def test_topic_model(qtmodeltester: ModelTester, library: Library) -> None:
+    model = TopicModel(library.topics())
+    qtmodeltester.check(model)
+    model.set_bookmarks([("drug:clonazepam", "clonazepam")])
+    model.set_recent([("class:cortical", "Cortical"), ("drug:piracetam", "piracetam")])
+    qtmodeltester.check(model)
+    model.set_bookmarks([])
+    qtmodeltester.check(model)
+    names = [model.item(r).text() for r in range(model.rowCount())]
+    assert names == ["Articles", "Myoclonus classes", "Drugs A-Z", "Non-drug treatments", "Bookmarks", "Recent"]
+
+
+def test_search_results_model(qtmodeltester: ModelTester, library: Library) -> None:
+    model = SearchResultsModel()
+    qtmodeltester.check(model)
+    model.set_hits(library.search("clonazepam").hits)
+    qtmodeltester.check(model)
+    assert model.rowCount() > 1 and str(model.index(0, 0).data(URL_ROLE)).startswith(("drug:", "class:", "article:"))
+    model.set_hits(())
+    qtmodeltester.check(model)
+
+
+def test_class_filter_model(qtmodeltester: ModelTester, library: Library) -> None:
+    model = QStandardItemModel()
+    append_classes(model.invisibleRootItem(), library.classes())
+    qtmodeltester.check(model)
+
+
+@pytest.mark.parametrize("classes", [["cortical"], ["post-hypoxic"], ["cortical", "functional"], []])
+def test_recommendations_model_and_proxy(qtmodeltester: ModelTester, library: Library, classes: list[str]) -> None:
+    model = RecommendationsModel()
+    proxy = RecommendationsProxy()
+    proxy.setSourceModel(model)
+    model.set_recommendations(library.treatments_for(classes))
+    qtmodeltester.check(model)
+    qtmodeltester.check(proxy)
+    for column in range(model.columnCount()):
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            proxy.sort(column, order)
+            roles = [str(proxy.index(r, 1).data()) for r in range(proxy.rowCount())]
+            ineffective = [Role.REPORTED_INEFFECTIVE.value in r for r in roles]
+            assert ineffective == sorted(ineffective), (column, order, roles)
