@@ -100,7 +100,12 @@ def _recommendation_table(recs: tuple[Recommendation, ...], first: str) -> str:
                 "" if rec.treatment_kind is TreatmentKind.DRUG else f' <span class="meta">({rec.treatment_kind})</span>'
             )
             name = f'<a href="drug:{escape(rec.treatment_slug)}">{escape(rec.treatment_name)}</a>{kind}'
-        dose = f"<b>{escape(rec.dose.text)}</b>" if rec.dose else '<span class="meta">&mdash;</span>'
+        if rec.dose:
+            dose = f"<b>{escape(rec.dose.text)}</b>"
+        elif rec.general_dose and first == "Treatment":  # on a drug page its general range is shown above
+            dose = f'<span class="meta">({escape(rec.general_dose.text)})</span>'
+        else:
+            dose = '<span class="meta">&mdash;</span>'
         cls = ' class="ineffective"' if rec.role is Role.REPORTED_INEFFECTIVE else ""
         rows.append(
             f"<tr><td>{name}</td><td>{_role(rec.role)}</td><td>{dose}</td>"
@@ -204,6 +209,11 @@ def class_page(page: ClassPage, notice: str) -> str:
         links = ", ".join(f'<a href="class:{escape(c.slug)}">{escape(c.name)}</a>' for c in page.children)
         parts.append(f'<p class="meta">Includes: {links}</p>')
     parts.append("<h2>Treatments</h2>")
+    if any(r.general_dose and not r.dose for r in page.recommendations):
+        parts.append(
+            '<p class="meta">A dose in (brackets) is the drug\'s general range: the source gives no dose '
+            "for this use. Reported-ineffective treatments are listed last.</p>"
+        )
     parts.append(_recommendation_table(page.recommendations, "Treatment"))
     return "\n".join(parts)
 

@@ -21,17 +21,36 @@ os.environ["XDG_DATA_HOME"] = str(Path(_profile) / "data")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QSize  # noqa: E402
+from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+
+def _dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#202124"), (QPalette.ColorRole.WindowText, "#e8eaed"),
+        (QPalette.ColorRole.Base, "#17181a"), (QPalette.ColorRole.AlternateBase, "#242528"),
+        (QPalette.ColorRole.Text, "#e8eaed"), (QPalette.ColorRole.Button, "#2d2e31"),
+        (QPalette.ColorRole.ButtonText, "#e8eaed"), (QPalette.ColorRole.Highlight, "#8ab4f8"),
+        (QPalette.ColorRole.HighlightedText, "#202124"), (QPalette.ColorRole.PlaceholderText, "#9aa0a6"),
+        (QPalette.ColorRole.Link, "#8ab4f8"),
+    ):
+        palette.setColor(role, QColor(colour))
+    return palette
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--size", default="1280x800")
+    parser.add_argument("--dark", action="store_true", help="a dark palette, as a dark desktop theme gives")
     opts = parser.parse_args()
     opts.out.mkdir(parents=True, exist_ok=True)
     width, height = (int(v) for v in opts.size.split("x"))
     app = QApplication([sys.argv[0], "-platform", "offscreen"])
+    if opts.dark:
+        app.setStyle("Fusion")
+        app.setPalette(_dark_palette())
     from db.locate import ensure_default_database
     from desktop.startup import Startup
 
