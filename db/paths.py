@@ -76,7 +76,8 @@ def configured_database_path() -> tuple[Path, str] | None:
     if not config.is_file():
         return None
     try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
+        # utf-8-sig: Notepad and PowerShell 5 put a byte-order mark before the text; TOML does not allow one.
+        data = tomllib.loads(config.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ValueError(f"{config}: cannot read the machine settings ({exc}); fix or remove the file") from exc
     database = data.get("database")

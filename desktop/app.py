@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.version:
         return print_version(args.db)
     if args.self_test:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # IT runs it over SSH: never needs a display
         from desktop.self_test import run_self_test
 
         return run_self_test(args.db)

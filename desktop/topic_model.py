@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QWidget
 
-from db.model import ClassSummary, TopicTree
+from db.model import ClassSummary, TopicTree, TreatmentKind
 from desktop.search_model import URL_ROLE
 
 CATEGORY_NAMES = {"physiological": "Physiological classes", "syndrome": "Clinical syndromes", "general": "General"}
@@ -67,6 +67,8 @@ class TopicModel(QStandardItemModel):
         append_classes(self.groups["Myoclonus classes"], tree.classes)
         for drug in tree.drugs:
             label = f"{drug.name} ({', '.join(drug.brands)})" if drug.brands else drug.name
+            if drug.kind is TreatmentKind.DRUG_GROUP:
+                label += " (group)"
             self.groups["Drugs A-Z"].appendRow(_leaf(label, f"drug:{drug.slug}", str(drug.kind.value)))
         for therapy in tree.therapies:
             self.groups["Non-drug treatments"].appendRow(_leaf(therapy.name, f"drug:{therapy.slug}"))
