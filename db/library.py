@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -41,6 +41,32 @@ from db.schema import APPLICATION_ID, SCHEMA_VERSION, SEARCH_WEIGHTS
 
 _REBUILD = "Rebuild it with 'python -m db build', or reinstall ClinRef to restore the bundled content."
 _SNIPPET_OPEN, _SNIPPET_CLOSE = "\x02", "\x03"
+_LEAD_END = "\x04"  # marks a text's opening words, cut to a snippet's length in Python
+_SNIPPET_WORDS = 12
+
+#: Above this many matching rows a search does not rank them all: bm25 costs about 1.5 µs a
+#: row, 15-30 ms for a common word or a short prefix at 10,000 articles (see bench/README.md).
+BROAD_MATCHES = 300
+
+_WEIGHTS = ", ".join(str(w) for w in SEARCH_WEIGHTS)
+# Rank first, then make snippets for the rows shown: computed in one query, snippet() ran for
+# every matching row before the sort (each one tokenizes the row's whole body).
+_RANKED_HITS = f"""
+WITH top AS (
+    SELECT rowid AS id, bm25(search, 0, 0, {_WEIGHTS}, 0) AS score FROM search
+    WHERE search MATCH :match ORDER BY score, rowid LIMIT :limit
+)
+SELECT search.rowid, kind, slug, title, snippet(search, 4, :open, :close, '…', 12), detail
+FROM top JOIN search ON search.rowid = top.id
+WHERE search MATCH :match ORDER BY top.score, top.id
+"""
+# A broad search shows each hit's opening words (an article's open with its summary) rather
+# than snippet(): where a word is everywhere its context says little, and snippet() tokenizes the
+# row's whole body to find it, 0.3 ms a row for a common word at article length.
+_BROAD_HITS = f"""
+SELECT rowid, kind, slug, title, substr(body, 1, 240) || '{_LEAD_END}', detail FROM search
+WHERE search MATCH :match {{skip}} ORDER BY rowid LIMIT :limit
+"""
 
 _RECOMMENDATION_SELECT = """
 SELECT r.treatment_slug, t.name, t.kind, r.class_slug, c.name, r.role, r.dose_text, r.dose_low,
@@ -97,7 +123,14 @@ def _truncation(path: Path, size: int) -> str | None:
     return None
 
 
+def _hit_params(match: str, limit: int) -> dict[str, Any]:
+    return {"match": match, "limit": limit, "open": _SNIPPET_OPEN, "close": _SNIPPET_CLOSE}
+
+
 def _snippet_html(raw: str) -> str:
+    if raw.endswith(_LEAD_END):
+        words = raw[: -len(_LEAD_END)].split()
+        raw = " ".join(words[:_SNIPPET_WORDS]) + ("…" if len(words) > _SNIPPET_WORDS else "")
     escaped = raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return escaped.replace(_SNIPPET_OPEN, "<b>").replace(_SNIPPET_CLOSE, "</b>")
 
@@ -206,10 +239,11 @@ class Library:
         except (KeyError, ValueError) as exc:
             raise LibraryError(self.path, f"the content manifest is incomplete ({exc})", _REBUILD) from exc
 
-    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+    def _rows(self, sql: str, params: Iterable[Any] | Mapping[str, Any] = ()) -> list[Any]:
         with self._lock:
             try:
-                return self._conn.execute(sql, tuple(params)).fetchall()
+                bound = params if isinstance(params, Mapping) else tuple(params)
+                return self._conn.execute(sql, bound).fetchall()
             except sqlite3.DatabaseError as exc:
                 raise LibraryError(self.path, f"the content file is damaged ({exc})", _REBUILD) from exc
 
@@ -227,12 +261,28 @@ class Library:
 
     # -- browsing ------------------------------------------------------------------------
 
-    def topics(self) -> TopicTree:
-        """Articles by topic, myoclonus classes, drugs A-Z and non-drug treatments."""
+    def topics(self, *, most_articles: int | None = None) -> TopicTree:
+        """Articles by topic, myoclonus classes, drugs A-Z and non-drug treatments.
+
+        With ``most_articles``, a topic with more articles than that comes without them (its
+        ``articles`` empty: :meth:`topic_articles` has them), so that a sidebar can open
+        without first reading every article's summary (10,000 of them: 30 ms).
+        """
         groups: dict[str, list[ArticleSummary]] = {}
+        skip: list[str] = []
+        if most_articles is not None:
+            for topic, count in self._rows(
+                "SELECT topic, count(*) FROM articles GROUP BY topic ORDER BY topic COLLATE NOCASE, topic"
+            ):
+                groups[topic] = []
+                if count > most_articles:
+                    skip.append(topic)
+        marks = ",".join("?" * len(skip))
         for slug, title, short_title, topic, updated in self._rows(
             "SELECT slug, title, short_title, topic, updated FROM articles "
-            "ORDER BY topic COLLATE NOCASE, short_title COLLATE NOCASE"
+            + (f"WHERE topic NOT IN ({marks}) " if skip else "")
+            + "ORDER BY topic COLLATE NOCASE, short_title COLLATE NOCASE",
+            skip,
         ):
             groups.setdefault(topic, []).append(ArticleSummary(slug, title, short_title, topic, updated))
         treatments = self._treatment_summaries()
@@ -241,6 +291,17 @@ class Library:
             classes=self.classes(),
             drugs=tuple(t for t in treatments if t.kind is not TreatmentKind.NON_DRUG),
             therapies=tuple(t for t in treatments if t.kind is TreatmentKind.NON_DRUG),
+        )
+
+    def topic_articles(self, topic: str) -> tuple[ArticleSummary, ...]:
+        """The articles of one topic, A-Z by short title, as :meth:`topics` lists them."""
+        return tuple(
+            ArticleSummary(*row)
+            for row in self._rows(
+                "SELECT slug, title, short_title, topic, updated FROM articles "
+                "WHERE topic = ?1 COLLATE NOCASE AND topic = ?1 ORDER BY short_title COLLATE NOCASE",
+                (topic,),
+            )
         )
 
     def _treatment_summaries(self) -> list[DrugSummary]:
@@ -417,15 +478,34 @@ class Library:
         return SearchResults(text, self._hits(fts_query(corrected), limit), suggestion, showing_suggestion=True)
 
     def _hits(self, match: str, limit: int) -> tuple[SearchHit, ...]:
-        weights = ", ".join(str(w) for w in SEARCH_WEIGHTS)
-        rows = self._rows(
-            "SELECT kind, slug, title, snippet(search, 4, ?, ?, '…', 12), detail FROM search "
-            f"WHERE search MATCH ? ORDER BY bm25(search, 0, 0, {weights}, 0) LIMIT ?",
-            (_SNIPPET_OPEN, _SNIPPET_CLOSE, match, limit),
-        )
+        if self._matches(match, BROAD_MATCHES + 1) <= BROAD_MATCHES:
+            rows = self._rows(_RANKED_HITS, _hit_params(match, limit))
+        else:
+            rows = self._broad_hits(match, limit)
         return tuple(
-            SearchHit(kind, slug, title, _snippet_html(snippet), detail) for kind, slug, title, snippet, detail in rows
+            SearchHit(kind, slug, title, _snippet_html(snippet), detail)
+            for _rowid, kind, slug, title, snippet, detail in rows
         )
+
+    def _matches(self, match: str, most: int) -> int:
+        """How many rows match, counting no further than ``most`` (cheap: no ranking)."""
+        rows = self._rows("SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)", (match, most))
+        return int(rows[0][0])
+
+    def _broad_hits(self, match: str, limit: int) -> list[Any]:
+        """Hits for text that matches too many rows to rank: name and title matches first.
+
+        Rows are stored in a useful order (treatments A-Z, classes, articles A-Z: see
+        db.build), so taking them in rowid order stops after ``limit`` rows instead of
+        scoring every match. In the bm25 ranking a match in a title or a name (weights 10 and
+        20) outweighs matches in the body (weight 1), so those come first here too.
+        """
+        named = self._rows(_BROAD_HITS.format(skip=""), {"match": f"{{title names}} : ({match})", "limit": limit})
+        if len(named) >= limit:
+            return named
+        seen = {f"seen{index}": row[0] for index, row in enumerate(named)}
+        skip = f"AND rowid NOT IN ({', '.join(':' + key for key in seen)})" if seen else ""
+        return named + self._rows(_BROAD_HITS.format(skip=skip), {"match": match, "limit": limit - len(named), **seen})
 
     def suggest(self, text: str) -> str | None:
         """The closest indexed spelling of what was typed, or None if it is spelled as indexed."""
@@ -469,7 +549,12 @@ class Library:
             (*firsts, len(word) - limit, len(word) + limit),
         )
         best: tuple[int, int, str] | None = None
+        letters = set(word)
         for term, documents in candidates:
+            # One edit changes at most two letters of the set of letters used (a swap none), so
+            # a term further apart than that cannot be within reach: skip the slow comparison.
+            if len(letters.symmetric_difference(term)) > 2 * limit:
+                continue
             distance = edit_distance(word, term, limit)
             if distance <= limit:
                 key = (distance, -documents, term)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -20,14 +21,15 @@ from PySide6.QtWidgets import (
 
 from db.library import Library
 from db.userdata import UserData
-from desktop.disclaimer import DisclaimerDialog
 from desktop.pages import Page, Pages, format_date
-from desktop.printing import PrintFooter, export_pdf, print_document
 from desktop.reader import Reader
 from desktop.resources import Disclaimer
 from desktop.settings import UserSettings
 from desktop.sidebar import Sidebar
 from desktop.treatments import TreatmentsPanel
+
+if TYPE_CHECKING:
+    from desktop.printing import PrintFooter
 
 HOME = "article:myoclonus-treatment-options"
 
@@ -237,7 +239,12 @@ class MainWindow(QMainWindow):
 
     # -- printing ------------------------------------------------------------------------
 
+    # Printing and the disclaimer dialog are imported when first used, not at start-up: the
+    # print support module alone costs 17 ms of it (see bench/README.md).
+
     def footer(self) -> PrintFooter:
+        from desktop.printing import PrintFooter
+
         page = self.reader.page
         return PrintFooter(
             content_version=self.library.manifest.content_version,
@@ -248,6 +255,8 @@ class MainWindow(QMainWindow):
         )
 
     def print_page(self) -> None:
+        from desktop.printing import print_document
+
         print_document(self.reader.view.document(), self, self.footer())
 
     def choose_pdf_path(self) -> None:
@@ -259,6 +268,8 @@ class MainWindow(QMainWindow):
             self.export_pdf_to(Path(path))
 
     def export_pdf_to(self, path: Path) -> bool:
+        from desktop.printing import export_pdf
+
         try:
             pages = export_pdf(self.reader.view.document(), path, self.footer())
         except OSError as exc:
@@ -282,6 +293,8 @@ class MainWindow(QMainWindow):
         box.open()
 
     def show_disclaimer(self) -> None:
+        from desktop.disclaimer import DisclaimerDialog
+
         dialog = DisclaimerDialog(
             self.disclaimer, review=True, accepted_at=self.settings.accepted_disclaimer_at(), parent=self
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
@@ -14,6 +16,19 @@ URL_ROLE = Qt.ItemDataRole.UserRole + 1
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 2
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 3
 _KIND_LABEL = {"article": "Article", "drug": "Drug", "class": "Class"}
+
+# What each role shows, keyed by the role as a plain int: a view asks for a dozen roles per row
+# each time it measures or paints one, and comparing Qt's enum members costs a Python call each.
+_ROLE_VALUE: dict[int, Callable[[SearchHit], str]] = {
+    int(Qt.ItemDataRole.DisplayRole): lambda hit: hit.title,
+    int(Qt.ItemDataRole.ToolTipRole): lambda hit: hit.detail,
+    int(URL_ROLE): lambda hit: hit.url,
+    int(SNIPPET_ROLE): lambda hit: hit.snippet,
+    int(DETAIL_ROLE): lambda hit: hit.detail,
+    int(Qt.ItemDataRole.AccessibleTextRole): lambda hit: (
+        f"{_KIND_LABEL.get(hit.kind, hit.kind)}: {hit.title}. {hit.detail}"
+    ),
+}
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -37,50 +52,89 @@ class SearchResultsModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self._hits)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._hits):
+        value = _ROLE_VALUE.get(int(role))
+        if value is None or not index.isValid() or not 0 <= index.row() < len(self._hits):
             return None
-        hit = self._hits[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return hit.title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return hit.detail
-        if role == URL_ROLE:
-            return hit.url
-        if role == SNIPPET_ROLE:
-            return hit.snippet
-        if role == DETAIL_ROLE:
-            return hit.detail
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{_KIND_LABEL.get(hit.kind, hit.kind)}: {hit.title}. {hit.detail}"
-        return None
+        return value(self._hits[index.row()])
 
 
 class HitDelegate(QStyledItemDelegate):
-    """Draws a hit as a bold title, a muted detail line, and the snippet with matches in bold."""
+    """Draws a hit as a bold title, a muted detail line, and the snippet with matches in bold.
 
-    def _document(self, option: QStyleOptionViewItem, index: Index) -> QTextDocument:
+    Each hit is a small rich-text document; making and laying one out costs 0.1-0.2 ms and a
+    list view asks for every row's size before it paints any, so a new search spent most of its
+    time here (see bench/README.md). Two things keep that down: laid-out documents are kept,
+    keyed by what they show and how wide, so each is made once; and only about a screenful of
+    rows (:attr:`EXACT_ROWS`) is measured before the first paint. Rows further down are given
+    the height of the tallest measured one until they are first painted; then their own size is
+    announced (``sizeHintChanged``) and the view lays them out again.
+    """
+
+    CACHE_SIZE = 256
+    EXACT_ROWS = 12
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._documents: OrderedDict[tuple[object, ...], QTextDocument] = OrderedDict()
+        self._sizes: dict[tuple[object, ...], QSize] = {}
+        self._estimate = QSize()
+
+    @staticmethod
+    def _texts(index: Index) -> tuple[str, str, str]:
+        return (
+            str(index.data(Qt.ItemDataRole.DisplayRole)),
+            str(index.data(DETAIL_ROLE) or ""),
+            str(index.data(SNIPPET_ROLE) or ""),
+        )
+
+    @staticmethod
+    def _size_key(option: QStyleOptionViewItem, texts: tuple[str, str, str]) -> tuple[object, ...]:
+        return (*texts, max(120, option.rect.width()), option.font.key())
+
+    def _document(self, option: QStyleOptionViewItem, texts: tuple[str, str, str]) -> QTextDocument:
         palette = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         text = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text).name()
         muted = text if selected else palette.color(QPalette.ColorRole.PlaceholderText).name()
+        key = (*self._size_key(option, texts), text, muted)
+        doc = self._documents.get(key)
+        if doc is not None:
+            self._documents.move_to_end(key)
+            return doc
+        title, detail, snippet = texts
         doc = QTextDocument()
         doc.setDefaultFont(option.font)
         doc.setDocumentMargin(4)
-        title = str(index.data(Qt.ItemDataRole.DisplayRole)).replace("&", "&amp;").replace("<", "&lt;")
-        detail = str(index.data(DETAIL_ROLE) or "").replace("&", "&amp;").replace("<", "&lt;")
-        snippet = str(index.data(SNIPPET_ROLE) or "")
+        title = title.replace("&", "&amp;").replace("<", "&lt;")
+        detail = detail.replace("&", "&amp;").replace("<", "&lt;")
         doc.setHtml(
             f'<div style="color:{text}"><b>{title}</b><br/><span style="color:{muted}; font-size:90%">{detail}</span>'
             + (f'<br/><span style="font-size:90%">{snippet}</span>' if snippet else "")
             + "</div>"
         )
         doc.setTextWidth(max(120, option.rect.width()))
+        self._documents[key] = doc
+        if len(self._documents) > self.CACHE_SIZE:
+            self._documents.popitem(last=False)
         return doc
+
+    def _measured(self, key: tuple[object, ...], doc: QTextDocument) -> QSize:
+        size = QSize(int(doc.idealWidth()), int(doc.size().height()) + 2)
+        if len(self._sizes) > 4 * self.CACHE_SIZE:
+            self._sizes.clear()
+        self._sizes[key] = size
+        if size.height() > self._estimate.height():
+            self._estimate = size
+        return size
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         self.initStyleOption(option, index)
         style = option.widget.style() if option.widget else None
-        doc = self._document(option, index)
+        texts = self._texts(index)
+        doc = self._document(option, texts)
+        key = self._size_key(option, texts)
+        if key not in self._sizes and self._measured(key, doc) != option.rect.size():
+            self.sizeHintChanged.emit(index)  # it was painted at the estimate: lay it out at its own size
         option.text = ""
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
@@ -93,6 +147,13 @@ class HitDelegate(QStyledItemDelegate):
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        self.initStyleOption(option, index)
-        doc = self._document(option, index)
-        return QSize(int(doc.idealWidth()), int(doc.size().height()) + 2)
+        # No initStyleOption here: the document needs only the view's font, palette and width,
+        # and filling in every other role of the option is most of the cost of a cached answer.
+        texts = self._texts(index)
+        key = self._size_key(option, texts)
+        size = self._sizes.get(key)
+        if size is not None:
+            return size
+        if index.row() >= self.EXACT_ROWS and self._estimate.isValid():
+            return self._estimate
+        return self._measured(key, self._document(option, texts))

@@ -25,7 +25,7 @@ from db.library import Library
 from db.model import SearchResults
 from desktop.search import SearchRunner
 from desktop.search_model import URL_ROLE, HitDelegate, SearchResultsModel
-from desktop.topic_model import TopicModel
+from desktop.topic_model import LazyTopicModel
 
 
 class Sidebar(QWidget):
@@ -42,7 +42,9 @@ class Sidebar(QWidget):
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setAccessibleName("Search")
 
-        self.topics = TopicModel(library.topics(), self)
+        self.topics = LazyTopicModel(
+            library.topics(most_articles=LazyTopicModel.LAZY_ROWS), library.topic_articles, self
+        )
         self.topic_tree = QTreeView(self)
         self.topic_tree.setObjectName("topicTree")
         self.topic_tree.setModel(self.topics)
@@ -50,7 +52,7 @@ class Sidebar(QWidget):
         self.topic_tree.setUniformRowHeights(True)
         self.topic_tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.topic_tree.setAccessibleName("Topics")
-        self.topic_tree.expandAll()
+        self._expand_loaded()
 
         self.status = QLabel(self)
         self.status.setObjectName("searchStatus")
@@ -64,6 +66,9 @@ class Sidebar(QWidget):
         self.results_view.setItemDelegate(HitDelegate(self.results_view))
         self.results_view.setWordWrap(True)
         self.results_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # A scroll bar that comes and goes changes the width every hit is laid out at, so each
+        # first keystroke laid out its thirty hits twice; kept, the text does not reflow either.
+        self.results_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.results_view.setAccessibleName("Search results")
         results_page = QWidget(self)
         results_layout = QVBoxLayout(results_page)
@@ -92,15 +97,31 @@ class Sidebar(QWidget):
         self.topic_tree.clicked.connect(self._open_index)
         self.status.linkActivated.connect(self.search_box.setText)
 
+    def _expand_loaded(self) -> None:
+        """Open every group whose rows are made (expandAll would make the deferred ones too)."""
+        parents = [QModelIndex()]
+        while parents:
+            parent = parents.pop()
+            for row in range(self.topics.rowCount(parent)):
+                index = self.topics.index(row, 0, parent)
+                if self.topics.rowCount(index):
+                    self.topic_tree.expand(index)
+                    parents.append(index)
+
     # -- searching -----------------------------------------------------------------------
 
     def focus_search(self) -> None:
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_box.selectAll()
 
+    def _searching(self) -> bool:
+        return bool(self.search_box.text().strip())
+
     def _on_text_changed(self, text: str) -> None:
         if text.strip():
-            self.stack.setCurrentIndex(1)
+            # The results page replaces the topics when the first answer is in (_show_results):
+            # shown now, it was laid out and painted empty while the search ran, and on the first
+            # key of a word that was a third of the time to the answer (see bench/README.md).
             self.runner.request(text)
         else:
             self.runner.request("")
@@ -113,6 +134,7 @@ class Sidebar(QWidget):
         if results.query != self.search_box.text():
             return  # typed on since; a newer answer is coming
         self._last = results
+        self.stack.setCurrentIndex(1)  # first: hits laid out while hidden would be laid out again
         self.results.set_hits(results.hits)
         if results.hits:
             self.results_view.setCurrentIndex(self.results.index(0, 0))
@@ -133,6 +155,7 @@ class Sidebar(QWidget):
             self.status.setText(f"{count} result{'s' if count != 1 else ''} · Enter opens the first")
 
     def _show_failure(self, message: str) -> None:
+        self.stack.setCurrentIndex(1)
         self.results.set_hits(())
         self.status.setText(f"Search is not available: {escape(message)}")
 
@@ -162,14 +185,14 @@ class Sidebar(QWidget):
             if event.key() == Qt.Key.Key_Escape:
                 self.search_box.clear()
                 return True
-            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.stack.currentIndex() == 1:
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self._searching():
                 rows = self.results.rowCount()
                 if rows:
                     current = self.results_view.currentIndex().row()
                     step = 1 if event.key() == Qt.Key.Key_Down else -1
                     self.results_view.setCurrentIndex(self.results.index(max(0, min(rows - 1, current + step)), 0))
                 return True
-            if event.key() == Qt.Key.Key_Down and self.stack.currentIndex() == 0:
+            if event.key() == Qt.Key.Key_Down and not self._searching():
                 self.topic_tree.setFocus()
                 return True
         return super().eventFilter(watched, event)

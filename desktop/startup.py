@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
@@ -17,10 +18,12 @@ from db.errors import LibraryError
 from db.locate import open_content
 from db.userdata import UserData
 from desktop.app import APP_NAME
-from desktop.disclaimer import DisclaimerDialog
 from desktop.main_window import MainWindow
 from desktop.resources import Disclaimer, load_disclaimer, resource_path
 from desktop.settings import UserSettings, data_dir
+
+if TYPE_CHECKING:
+    from desktop.disclaimer import DisclaimerDialog
 
 #: Exit status when nothing can be shown (no usable content, no disclaimer).
 EXIT_UNUSABLE = 2
@@ -61,6 +64,8 @@ class Startup(QObject):
         if self.settings.accepted_disclaimer_version() >= self.disclaimer.version:
             self._show_main()
         else:
+            from desktop.disclaimer import DisclaimerDialog  # only on first launch: not on every start-up
+
             self.dialog = DisclaimerDialog(self.disclaimer)
             self.dialog.accepted.connect(self._accepted)
             self.dialog.rejected.connect(self._declined)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QWidget
 
-from db.model import ClassSummary, TopicTree, TreatmentKind
+from db.model import ArticleSummary, ClassSummary, DrugSummary, TopicTree, TreatmentKind
 from desktop.search_model import URL_ROLE
 
 CATEGORY_NAMES = {"physiological": "Physiological classes", "syndrome": "Clinical syndromes", "general": "General"}
@@ -20,6 +22,17 @@ def _leaf(text: str, url: str, tooltip: str = "") -> QStandardItem:
     if tooltip:
         item.setToolTip(tooltip)
     return item
+
+
+def _article_leaf(article: ArticleSummary) -> QStandardItem:
+    return _leaf(article.short_title, f"article:{article.slug}", f"{article.title}\nUpdated {article.updated}")
+
+
+def _drug_leaf(drug: DrugSummary) -> QStandardItem:
+    label = f"{drug.name} ({', '.join(drug.brands)})" if drug.brands else drug.name
+    if drug.kind is TreatmentKind.DRUG_GROUP:
+        label += " (group)"
+    return _leaf(label, f"drug:{drug.slug}", str(drug.kind.value))
 
 
 def _group(text: str) -> QStandardItem:
@@ -61,15 +74,10 @@ class TopicModel(QStandardItemModel):
             topic_item = _group(topic.topic)
             self.groups["Articles"].appendRow(topic_item)
             for article in topic.articles:
-                topic_item.appendRow(
-                    _leaf(article.short_title, f"article:{article.slug}", f"{article.title}\nUpdated {article.updated}")
-                )
+                topic_item.appendRow(_article_leaf(article))
         append_classes(self.groups["Myoclonus classes"], tree.classes)
         for drug in tree.drugs:
-            label = f"{drug.name} ({', '.join(drug.brands)})" if drug.brands else drug.name
-            if drug.kind is TreatmentKind.DRUG_GROUP:
-                label += " (group)"
-            self.groups["Drugs A-Z"].appendRow(_leaf(label, f"drug:{drug.slug}", str(drug.kind.value)))
+            self.groups["Drugs A-Z"].appendRow(_drug_leaf(drug))
         for therapy in tree.therapies:
             self.groups["Non-drug treatments"].appendRow(_leaf(therapy.name, f"drug:{therapy.slug}"))
 
@@ -96,3 +104,68 @@ class TopicModel(QStandardItemModel):
     def url_at(self, item: QStandardItem | None) -> str | None:
         value = item.data(URL_ROLE) if item is not None else None
         return str(value) if value else None
+
+
+_PENDING_ROLE = Qt.ItemDataRole.UserRole + 20
+
+
+class LazyTopicModel(TopicModel):
+    """The topic tree, with the rows of a long group (a topic's articles, drugs A-Z) made when
+    the group is first opened (``canFetchMore`` / ``fetchMore``) instead of at start-up.
+
+    ``tree`` comes from ``Library.topics(most_articles=LAZY_ROWS)``: a topic without articles
+    in it is a long one, and ``topic_articles`` (``Library.topic_articles``) gives them when it
+    is opened. At 10,000 articles and 1,000 drugs, making every row up front took about 130 ms
+    and 15 MB of start-up (see bench/README.md).
+    """
+
+    LAZY_ROWS = 200
+
+    def __init__(
+        self,
+        tree: TopicTree,
+        topic_articles: Callable[[str], tuple[ArticleSummary, ...]],
+        parent: QWidget | None = None,
+    ) -> None:
+        drugs_later = len(tree.drugs) > self.LAZY_ROWS
+        super().__init__(replace(tree, drugs=() if drugs_later else tree.drugs), parent)
+        self._pending: dict[int, Callable[[], list[QStandardItem]]] = {}
+        later = {group.topic for group in tree.topics if not group.articles}
+        articles = self.groups["Articles"]
+        for row in range(articles.rowCount()):
+            topic = articles.child(row)
+            name = topic.text() if topic is not None else ""
+            if topic is not None and name in later:
+                self._later(topic, lambda name=name: [_article_leaf(a) for a in topic_articles(name)])  # type: ignore[misc]
+        if drugs_later:
+            self._later(self.groups["Drugs A-Z"], lambda: [_drug_leaf(d) for d in tree.drugs])
+
+    def _later(self, item: QStandardItem, rows: Callable[[], list[QStandardItem]]) -> None:
+        key = len(self._pending) + 1
+        self._pending[key] = rows
+        item.setData(key, _PENDING_ROLE)
+
+    def _pending_key(self, parent: QModelIndex | QPersistentModelIndex) -> int | None:
+        if not parent.isValid():
+            return None
+        key = parent.data(_PENDING_ROLE)
+        return int(key) if key is not None and int(key) in self._pending else None
+
+    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008 - Qt's API
+        return self._pending_key(parent) is not None or super().hasChildren(parent)
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return self._pending_key(parent) is not None or super().canFetchMore(parent)
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        key = self._pending_key(parent)
+        item = (
+            self.itemFromIndex(self.index(parent.row(), parent.column(), parent.parent())) if key is not None else None
+        )
+        if key is None or item is None:
+            super().fetchMore(parent)
+            return
+        rows = self._pending.pop(key)()
+        item.setData(None, _PENDING_ROLE)
+        item.setColumnCount(1)  # apart from the rows: Qt would insert the column in the middle of inserting them
+        item.appendRows(rows)

@@ -10,7 +10,7 @@ from pytestqt.modeltest import ModelTester
 from db.library import Library
 from db.model import Role
 from desktop.search_model import URL_ROLE, SearchResultsModel
-from desktop.topic_model import TopicModel, append_classes
+from desktop.topic_model import LazyTopicModel, TopicModel, append_classes
 from desktop.treatments import RecommendationsModel, RecommendationsProxy
 
 
@@ -56,3 +56,22 @@ def test_recommendations_model_and_proxy(qtmodeltester: ModelTester, library: Li
             roles = [str(proxy.index(r, 1).data()) for r in range(proxy.rowCount())]
             ineffective = [Role.REPORTED_INEFFECTIVE.value in r for r in roles]
             assert ineffective == sorted(ineffective), (column, order, roles)
+
+
+def test_lazy_topic_model_makes_long_groups_on_demand(
+    qtmodeltester: ModelTester, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(LazyTopicModel, "LAZY_ROWS", 1)  # the bundled content is small: make every group "long"
+    model = LazyTopicModel(library.topics(most_articles=1), library.topic_articles)
+    drugs = model.indexFromItem(model.groups["Drugs A-Z"])
+    assert model.rowCount(drugs) == 0 and model.hasChildren(drugs) and model.canFetchMore(drugs)
+    qtmodeltester.check(model)
+    model.fetchMore(drugs)
+    assert not model.canFetchMore(drugs)
+    labels = [model.index(r, 0, drugs).data() for r in range(model.rowCount(drugs))]
+    assert "levetiracetam (Keppra)" in labels and "anticonvulsants (group)" in labels
+    articles = model.indexFromItem(model.groups["Articles"])
+    topic = model.index(0, 0, articles)
+    model.fetchMore(topic)
+    assert model.rowCount(topic) == 2
+    qtmodeltester.check(model)

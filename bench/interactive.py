@@ -1,0 +1,197 @@
+"""Search-as-you-type and article-opening latency, measured in-process on the real widgets.
+
+Run as a fresh process by ``bench/run.py`` (offscreen)::
+
+    python -m bench.interactive --db PATH --words keppra,clonazepam --article SLUG
+
+and prints one JSON object. What is timed:
+
+- **search, per keystroke**: the real :class:`desktop.sidebar.Sidebar` (search box, SearchRunner
+  on its worker thread, results model and view), shown. Each word is typed one key at a time
+  with ``QTest.keyClick``; the clock runs from the key press until the ``searchResults`` view
+  has repainted with that text's results. The 120 ms debounce is set to 0 for the measurement
+  (it is a deliberate pause, not work); everything else is the path a person's keystroke takes.
+- **Library.search alone**: the same texts straight through the query API, to tell the database
+  from the widgets.
+- **open the largest article**: :class:`desktop.reader.Reader` shown at reading size; from
+  ``Reader.open(url)`` until the document is completely laid out (``QTextDocument.size()``
+  forces the rest of Qt's incremental layout) and until the view has painted it. Each open
+  follows the opening of another article, as when a person moves between them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (p95 of 60 values is the 57th smallest)."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(fraction * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {
+        "median_ms": statistics.median(values) * 1000,
+        "p95_ms": percentile(values, 0.95) * 1000,
+        "max_ms": max(values) * 1000,
+        "n": len(values),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.interactive")
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--words", required=True, help="comma-separated words to type")
+    parser.add_argument("--article", required=True, help="slug of the article to open")
+    parser.add_argument("--other", default="", help="slug of an article to open in between")
+    parser.add_argument("--opens", type=int, default=7)
+    parser.add_argument("--no-guard", action="store_true")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from bench.startup_probe import guard_none, none_guard_needed
+
+    guarded = not args.no_guard and none_guard_needed()
+    if guarded:
+        guard_none()
+    app = QApplication([sys.argv[0]])
+
+    from db.library import Library
+    from desktop.pages import Pages
+    from desktop.reader import Reader
+    from desktop.resources import load_disclaimer
+    from desktop.sidebar import Sidebar
+
+    class PaintClock(QObject):
+        """The time each paint of a widget ended (the paint pass it belongs to is over)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.painted: float | None = None
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                QTimer.singleShot(0, self._stamp)
+            return False
+
+        def _stamp(self) -> None:
+            self.painted = time.perf_counter()
+
+    def wait_until(condition: Any, timeout: float = 10.0) -> None:
+        deadline = time.perf_counter() + timeout
+        while not condition():
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the widgets did not update within 10 s")
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+
+    library = Library(args.db)
+    result: dict[str, Any] = {"none_guard": guarded}
+
+    # -- search as you type ------------------------------------------------------------------
+    sidebar = Sidebar(library)
+    sidebar.resize(320, 800)
+    sidebar.show()
+    QTest.qWaitForWindowExposed(sidebar)
+    sidebar.runner._timer.setInterval(0)  # the debounce is a deliberate pause, not work: left out
+    clock = PaintClock()
+    sidebar.results_view.viewport().installEventFilter(clock)
+    reset_at: list[float] = []
+    sidebar.results.modelReset.connect(lambda: reset_at.append(time.perf_counter()))
+    box = sidebar.search_box
+    box.setFocus()
+    to_results: list[float] = []
+    to_paint: list[float] = []
+    typed: list[str] = []
+    words = [w for w in args.words.split(",") if w]
+    for word in words:
+        box.clear()
+        wait_until(lambda: sidebar.stack.currentIndex() == 0 or not sidebar._searching())
+        app.processEvents()
+        for index, char in enumerate(word):
+            text = word[: index + 1]
+            clock.painted = None
+            reset_at.clear()
+            started = time.perf_counter()
+            QTest.keyClick(box, char)
+            wait_until(
+                lambda t=text: (
+                    sidebar._last is not None
+                    and sidebar._last.query == t
+                    and clock.painted is not None
+                    and clock.painted > reset_at[-1]
+                )
+            )
+            to_results.append(reset_at[-1] - started)
+            assert clock.painted is not None
+            to_paint.append(clock.painted - started)
+            typed.append(text)
+    result["search_keystroke"] = summary(to_paint)
+    result["search_keystroke_to_model"] = summary(to_results)
+    result["keystrokes"] = len(typed)
+    result["words"] = words
+    slowest = sorted(zip(to_paint, typed, strict=True), reverse=True)[:5]
+    result["slowest_keystrokes"] = [[text, round(seconds * 1000, 2)] for seconds, text in slowest]
+    library_times = []
+    for text in typed:
+        started = time.perf_counter()
+        library.search(text)
+        library_times.append(time.perf_counter() - started)
+    result["library_search"] = summary(library_times)
+    sidebar.runner.shutdown()
+    sidebar.close()
+
+    # -- open the largest article --------------------------------------------------------------
+    reader = Reader(Pages(library, load_disclaimer().notice))
+    reader.resize(940, 760)
+    reader.show()
+    QTest.qWaitForWindowExposed(reader)
+    view_clock = PaintClock()
+    reader.view.viewport().installEventFilter(view_clock)
+    target = f"article:{args.article}"
+    other = f"article:{args.other}" if args.other else "article:myoclonus-treatment-options"
+    laid_out: list[float] = []
+    painted: list[float] = []
+    for attempt in range(args.opens + 1):
+        reader.open(other)
+        reader.view.document().size()
+        wait_until(lambda: view_clock.painted is not None)
+        app.processEvents()
+        view_clock.painted = None
+        started = time.perf_counter()
+        if not reader.open(target):
+            raise SystemExit(f"no article {args.article} in {args.db}")
+        reader.view.document().size()  # forces the layout Qt would otherwise finish in idle time
+        done = time.perf_counter()
+        wait_until(lambda: view_clock.painted is not None)
+        assert view_clock.painted is not None
+        if attempt == 0:
+            result["open_first_ms"] = (done - started) * 1000  # cold: first layout of this text
+            continue
+        laid_out.append(done - started)
+        painted.append(view_clock.painted - started)
+    result["open_laid_out"] = summary(laid_out)
+    result["open_painted"] = summary(painted)
+    document = reader.view.document()
+    result["open_article"] = {"slug": args.article, "characters": document.characterCount()}
+    reader.close()
+    library.close()
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

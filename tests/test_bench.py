@@ -1,0 +1,164 @@
+"""The benchmark corpus generator writes content the real check and build accept (no timings here)."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.generate import CorpusSpec, GeneratedCorpus, cached, generate
+from db.__main__ import main as db_main
+from db.build import _mentions, build
+from db.content import read_sources
+from db.library import BROAD_MATCHES, Library
+from db.render import article_html, plain_text
+
+SMALL = CorpusSpec(articles=30, drugs=20, classes=8, recommendations=60, seed=7)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> GeneratedCorpus:
+    return generate(tmp_path_factory.mktemp("corpus") / "sources", SMALL)
+
+
+@pytest.fixture(scope="module")
+def corpus_db(corpus: GeneratedCorpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("built") / "clinref.db"
+    build(corpus.root, out)
+    return out
+
+
+def test_generated_sources_pass_the_check(corpus: GeneratedCorpus, capsys: pytest.CaptureFixture[str]) -> None:
+    assert db_main(["--sources", str(corpus.root), "check"]) == 0
+    assert "ok: 30 articles, 26 treatments, 8 classes, 60 recommendations" in capsys.readouterr().out
+
+
+def test_generated_sources_build_and_a_brand_name_finds_its_drug(corpus: GeneratedCorpus, corpus_db: Path) -> None:
+    with Library(corpus_db) as library:
+        assert library.manifest.article_count == 30
+        hits = library.search(corpus.brand).hits
+        assert (hits[0].kind, hits[0].slug) == ("drug", corpus.brand_drug)
+        assert library.article(corpus.largest_article) is not None
+
+
+def test_the_largest_article_is_several_times_the_usual(corpus: GeneratedCorpus) -> None:
+    sizes = sorted(p.stat().st_size for p in (corpus.root / "articles").glob("*.md"))
+    largest = (corpus.root / "articles" / f"{corpus.largest_article}.md").stat().st_size
+    assert largest == sizes[-1] and largest > 3 * sizes[len(sizes) // 2]
+    assert 1000 <= corpus.median_words <= 1600
+
+
+def test_same_seed_same_bytes_and_the_cache_knows_it(corpus: GeneratedCorpus, tmp_path: Path) -> None:
+    again = generate(tmp_path / "again", SMALL)
+    for path in [*sorted((corpus.root / "articles").glob("*.md"))[:5], corpus.root / "recommendations.toml"]:
+        assert (again.root / path.relative_to(corpus.root)).read_bytes() == path.read_bytes()
+    assert cached(again.root, SMALL) is not None
+    assert cached(again.root, CorpusSpec(articles=31, drugs=20, classes=8, recommendations=60, seed=7)) is None
+
+
+def test_generator_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(FileExistsError):
+        generate(tmp_path, SMALL)
+    assert (tmp_path / "notes.txt").exists()
+
+
+def test_broad_searches_list_name_matches_first(corpus_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As if the corpus were large: more rows match 'm' than a search ranks one by one.
+    monkeypatch.setattr("db.library.BROAD_MATCHES", 10)
+    with Library(corpus_db) as library:
+        assert library._matches('"m"*', 10_000) > 30
+        hits = library.search("m").hits
+        assert len(hits) == 30
+        kinds = [h.kind for h in hits]
+        assert kinds == sorted(kinds, key=["drug", "class", "article"].index)  # treatments, classes, articles
+        assert all(h.snippet.count("<b>") == h.snippet.count("</b>") for h in hits)
+    assert BROAD_MATCHES >= 100
+
+
+# -- the faster mention finder in db.build gives exactly what the one-pattern-per-treatment scan gave --
+
+
+def _mentions_by_scanning(sources: object, texts: dict[str, str]) -> list[dict[str, str]]:
+    """The build's original definition: every treatment's names as one pattern, searched in every article."""
+    pairs: set[tuple[str, str]] = set()
+    for article in sources.articles:  # type: ignore[attr-defined]
+        for scheme, target, _line in article.links:
+            if scheme == "drug":
+                pairs.add((target, article.slug))
+    for rec in sources.recommendations:  # type: ignore[attr-defined]
+        pairs.add((rec.treatment, rec.article))
+    for treatment in sources.treatments:  # type: ignore[attr-defined]
+        names = [treatment.name, *treatment.brands, *treatment.synonyms]
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+        for article in sources.articles:  # type: ignore[attr-defined]
+            if pattern.search(texts[article.slug]):
+                pairs.add((treatment.slug, article.slug))
+    return [{"treatment_slug": t, "article_slug": a} for t, a in sorted(pairs)]
+
+
+def test_mentions_match_the_scan_on_a_generated_corpus(corpus: GeneratedCorpus) -> None:
+    sources = read_sources(corpus.root)
+    texts = {a.slug: plain_text(article_html(a)) for a in sources.articles}
+    assert _mentions(sources, texts) == _mentions_by_scanning(sources, texts)
+
+
+# Letters that match others when case is ignored: the Kelvin sign, long s, dotted and dotless i.
+_TRICKY = "\u212a\u017f\u0130\u0131\u00df\u00e9"
+_NAMEISH = st.text(alphabet="abcKs -5" + _TRICKY, min_size=1, max_size=6).filter(lambda s: s.strip() == s and s)
+
+
+@settings(max_examples=150, deadline=None)
+@given(names=st.lists(_NAMEISH, min_size=1, max_size=4, unique_by=str.casefold), seed=st.integers(0, 10**6))
+def test_mentions_match_the_scan_for_any_names_and_text(corpus: GeneratedCorpus, names: list[str], seed: int) -> None:
+    sources = read_sources(corpus.root)
+    rng = random.Random(seed)
+    first = sources.treatments[0]
+    sources.treatments = [type(first)(**{**first.__dict__, "name": names[0], "brands": tuple(names[1:])})]
+    sources.recommendations = []
+    sources.articles = sources.articles[:3]
+    for article in sources.articles:
+        article.links = []
+    pieces = [*names, "x", " ", "-", "K", "ss", "e", "5", *_TRICKY]
+    texts = {a.slug: "".join(rng.choice(pieces) for _ in range(40)) for a in sources.articles}
+    assert _mentions(sources, texts) == _mentions_by_scanning(sources, texts)
+
+
+def test_topics_can_leave_long_topics_for_later(corpus_db: Path) -> None:
+    with Library(corpus_db) as library:
+        full = library.topics()
+        lazy = library.topics(most_articles=0)
+        assert [g.topic for g in lazy.topics] == [g.topic for g in full.topics]
+        assert all(not g.articles for g in lazy.topics)
+        assert [library.topic_articles(g.topic) for g in full.topics] == [g.articles for g in full.topics]
+        assert (lazy.classes, lazy.drugs, lazy.therapies) == (full.classes, full.drugs, full.therapies)
+
+
+def test_lazy_topic_tree_makes_long_groups_when_opened(qtmodeltester: object, corpus_db: Path) -> None:
+    from desktop.sidebar import LazyTopicModel
+
+    with Library(corpus_db) as library:
+        model = LazyTopicModel(library.topics(most_articles=0), library.topic_articles)
+        articles = model.index(0, 0)
+        first_topic = model.index(0, 0, articles)
+        assert model.rowCount(first_topic) == 0 and model.hasChildren(first_topic)
+        assert model.canFetchMore(first_topic)
+        model.fetchMore(first_topic)
+        assert model.rowCount(first_topic) == len(library.topic_articles(str(first_topic.data())))
+        assert not model.canFetchMore(first_topic)
+        qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text())
+def test_any_text_through_the_broad_search_never_raises(corpus_db: Path, text: str) -> None:
+    from unittest import mock
+
+    with mock.patch("db.library.BROAD_MATCHES", 0), Library(corpus_db) as library:
+        results = library.search(text)
+        assert results.query == text
+        assert all(h.snippet.count("<b>") == h.snippet.count("</b>") for h in results.hits)
