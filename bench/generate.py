@@ -536,8 +536,11 @@ def _drugs_toml(drugs: list[_Drug], articles: list[_Article]) -> str:
         if d.mechanism:
             out.append(f"mechanism = {_toml(d.mechanism)}")
         if d.dose:
-            out += [f'dose = "{d.dose}"', f'dose_article = "{articles[d.dose_article].slug}"']
+            out += [f'dose = "{d.dose}"', 'dose_context = "in the sources\' usual use"']
+            out.append(f'dose_article = "{articles[d.dose_article].slug}"')
             out.append("dose_citations = [" + ", ".join(str(n) for n in d.dose_citations) + "]")
+            if not d.dose_citations:
+                out.append("dose_uncited = true")
         out.append("")
     return "\n".join(out)
 

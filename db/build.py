@@ -166,7 +166,7 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
         )
     for treatment in sorted(sources.treatments, key=lambda t: (t.name.casefold(), t.slug)):
         brands = f" ({', '.join(treatment.brands)})" if treatment.brands else ""
-        dose = f" · {treatment.dose.text}" if treatment.dose else ""
+        dose = f" · {treatment.dose.text} {treatment.dose_context}" if treatment.dose else ""
         label = {"drug": "Drug", "drug group": "Drug group", "non-drug": "Non-drug treatment"}[treatment.kind]
         yield {
             "kind": "drug",
@@ -225,6 +225,7 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str) -> N
             "kind": t.kind,
             "mechanism": t.mechanism,
             **_dose_columns(t.dose),
+            "dose_context": t.dose_context,
             "dose_article": t.dose_article or None,
             "dose_citations": json.dumps(list(t.dose_citations)),
         }

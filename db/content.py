@@ -94,6 +94,7 @@ class TreatmentSource:
     synonyms: tuple[str, ...]
     mechanism: str
     dose: DoseRange | None
+    dose_context: str
     dose_article: str
     dose_citations: tuple[int, ...]
 
@@ -138,6 +139,11 @@ class ContentSources:
     classes: list[ClassSource]
     recommendations: list[RecommendationSource]
     files: list[Path]
+
+
+def appears_as_written(dose: str, text: str) -> bool:
+    """True when ``dose`` stands in ``text`` as a whole: "5-10 mg/day" is not in "2.5-10 mg/day"."""
+    return re.search(rf"(?<![\w.]){re.escape(dose)}(?![\w/])", text) is not None
 
 
 def parse_dose(text: str) -> DoseRange | None:
@@ -211,6 +217,20 @@ class _Reader:
             self.problem(key, f"{key!r} must be a list of citation numbers, e.g. [5, 7]")
             return ()
         return tuple(value)
+
+    def citations(self, key: str, uncited_key: str, what: str) -> tuple[int, ...]:
+        """Citation numbers, or () with an explicit ``uncited_key = true``: never silently uncited."""
+        numbers = self.numbers(key)
+        uncited = self.flag(uncited_key, False)
+        if not numbers and not uncited:
+            self.problem(
+                key,
+                f"{what} needs its citation numbers in {key!r}, or {uncited_key} = true when the source "
+                "states it without one",
+            )
+        if numbers and uncited:
+            self.problem(uncited_key, f"{uncited_key} = true but citation numbers are given; keep one of them")
+        return numbers
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.table.get(key, default)
@@ -447,7 +467,19 @@ def _read_treatments(path: Path, rel: str, header: str, problems: list[Problem])
         entry = _Reader(table, rel, lines, span, problems)
         if is_drug:
             entry.only(
-                ("slug", "name", "kind", "brands", "synonyms", "mechanism", "dose", "dose_article", "dose_citations")
+                (
+                    "slug",
+                    "name",
+                    "kind",
+                    "brands",
+                    "synonyms",
+                    "mechanism",
+                    "dose",
+                    "dose_context",
+                    "dose_article",
+                    "dose_citations",
+                    "dose_uncited",
+                )
             )
         else:
             entry.only(("slug", "name", "synonyms", "mechanism"))
@@ -459,8 +491,16 @@ def _read_treatments(path: Path, rel: str, header: str, problems: list[Problem])
             entry.problem("kind", f"kind {kind!r} is not one of {', '.join(DRUG_KINDS)}")
         dose = entry.dose("dose") if is_drug else None
         dose_article = entry.text("dose_article", required=False) if is_drug else ""
-        if is_drug and entry.table.get("dose") and not dose_article:
-            entry.problem("dose", "a dose needs 'dose_article': the article that states it")
+        dose_context = entry.text("dose_context", required=False) if is_drug else ""
+        dose_citations: tuple[int, ...] = ()
+        if is_drug and entry.table.get("dose"):
+            if not dose_article:
+                entry.problem("dose", "a dose needs 'dose_article': the article that states it")
+            if not dose_context:
+                entry.problem(
+                    "dose", "a dose needs 'dose_context': for what the source gives it, e.g. 'in cortical myoclonus'"
+                )
+            dose_citations = entry.citations("dose_citations", "dose_uncited", "a dose")
         treatments.append(
             TreatmentSource(
                 rel,
@@ -472,8 +512,9 @@ def _read_treatments(path: Path, rel: str, header: str, problems: list[Problem])
                 entry.texts("synonyms"),
                 entry.text("mechanism", required=False),
                 dose,
+                dose_context,
                 dose_article,
-                entry.numbers("dose_citations") if is_drug else (),
+                dose_citations,
             )
         )
     return treatments
@@ -522,15 +563,8 @@ def _read_recommendations(path: Path, rel: str, problems: list[Problem]) -> list
         role = entry.text("role")
         if role and role not in ROLES:
             entry.problem("role", f"role {role!r} is not one of {', '.join(ROLES)}")
-        citations = entry.numbers("citations")
-        uncited = entry.flag("uncited", False)
-        if not citations and not uncited:
-            entry.problem(
-                "citations",
-                "a recommendation needs its citation numbers, or uncited = true when the source states it without one",
-            )
-        if citations and uncited:
-            entry.problem("uncited", "uncited = true but citation numbers are given; keep one of them")
+        citations = entry.citations("citations", "uncited", "a recommendation")
+        uncited = not citations
         recommendations.append(
             RecommendationSource(
                 rel,
@@ -662,7 +696,7 @@ def _check_source(
     for number in citations:
         if number not in numbers:
             problems.append(Problem(file, line, f"citation {number} is not in the references of {slug!r}"))
-    if dose is not None and dose.text not in article.body:
+    if dose is not None and not appears_as_written(dose.text, article.body):
         problems.append(
             Problem(
                 file,

@@ -70,8 +70,7 @@ WHERE search MATCH :match {{skip}} ORDER BY rowid LIMIT :limit
 
 _RECOMMENDATION_SELECT = """
 SELECT r.treatment_slug, t.name, t.kind, r.class_slug, c.name, r.role, r.dose_text, r.dose_low,
-       r.dose_high, r.dose_unit, r.dose_per, r.note, r.article_slug, a.short_title, r.citations,
-       t.dose_text, t.dose_low, t.dose_high, t.dose_unit, t.dose_per
+       r.dose_high, r.dose_unit, r.dose_per, r.note, r.article_slug, a.short_title, r.citations
 FROM recommendations r
 JOIN treatments t ON t.slug = r.treatment_slug
 JOIN classes c ON c.slug = r.class_slug
@@ -98,7 +97,6 @@ def _recommendation(row: Sequence[Any]) -> Recommendation:
         dose=_dose(row[6], row[7], row[8], row[9], row[10]),
         note=row[11],
         source=SourceRef(row[12], row[13], tuple(json.loads(row[14]))),
-        general_dose=_dose(row[15], row[16], row[17], row[18], row[19]),
     )
 
 
@@ -359,7 +357,7 @@ class Library:
         """A drug, drug group or non-drug treatment, with every class it is used for."""
         rows = self._rows(
             "SELECT t.slug, t.name, t.kind, t.mechanism, t.dose_text, t.dose_low, t.dose_high, "
-            "t.dose_unit, t.dose_per, t.dose_article, a.short_title, t.dose_citations "
+            "t.dose_unit, t.dose_per, t.dose_article, a.short_title, t.dose_citations, t.dose_context "
             "FROM treatments t LEFT JOIN articles a ON a.slug = t.dose_article "
             "WHERE t.slug = ?",
             (slug,),
@@ -399,6 +397,7 @@ class Library:
             synonyms=tuple(names["synonym"]),
             mechanism=row[3],
             dose=dose,
+            dose_context=row[12] if dose else "",
             dose_source=source,
             recommendations=recommendations,
             articles=articles,

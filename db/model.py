@@ -154,8 +154,6 @@ class Recommendation:
     dose: DoseRange | None
     note: str
     source: SourceRef
-    #: The treatment's general dose range (its drug page's), for rows whose source gives no dose of its own.
-    general_dose: DoseRange | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +167,8 @@ class DrugPage:
     synonyms: tuple[str, ...]
     mechanism: str
     dose: DoseRange | None
+    #: For what the source gives the range ("in cortical myoclonus"); always shown with it.
+    dose_context: str
     dose_source: SourceRef | None
     recommendations: tuple[Recommendation, ...]
     articles: tuple[ArticleSummary, ...]

@@ -58,6 +58,7 @@ CREATE TABLE treatments (
     dose_high REAL,
     dose_unit TEXT,
     dose_per TEXT,
+    dose_context TEXT NOT NULL,      -- for what the source gives the range ('' when no dose)
     dose_article TEXT REFERENCES articles(slug),
     dose_citations TEXT NOT NULL     -- JSON list of citation numbers
 );

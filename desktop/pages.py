@@ -100,12 +100,7 @@ def _recommendation_table(recs: tuple[Recommendation, ...], first: str) -> str:
                 "" if rec.treatment_kind is TreatmentKind.DRUG else f' <span class="meta">({rec.treatment_kind})</span>'
             )
             name = f'<a href="drug:{escape(rec.treatment_slug)}">{escape(rec.treatment_name)}</a>{kind}'
-        if rec.dose:
-            dose = f"<b>{escape(rec.dose.text)}</b>"
-        elif rec.general_dose and first == "Treatment":  # on a drug page its general range is shown above
-            dose = f'<span class="meta">({escape(rec.general_dose.text)})</span>'
-        else:
-            dose = '<span class="meta">&mdash;</span>'
+        dose = f"<b>{escape(rec.dose.text)}</b>" if rec.dose else '<span class="meta">&mdash;</span>'
         cls = ' class="ineffective"' if rec.role is Role.REPORTED_INEFFECTIVE else ""
         rows.append(
             f"<tr><td>{name}</td><td>{_role(rec.role)}</td><td>{dose}</td>"
@@ -119,13 +114,11 @@ def recommendation_detail(rec: Recommendation) -> str:
     kind = "" if rec.treatment_kind is TreatmentKind.DRUG else f' <span class="meta">({rec.treatment_kind})</span>'
     if rec.dose:
         dose = f"<b>{escape(rec.dose.text)}</b> for this use"
-    elif rec.general_dose:
-        dose = (
-            f'<span class="meta">none given for this use; general range {escape(rec.general_dose.text)} '
-            "(see the drug page for its source)</span>"
-        )
     else:
-        dose = '<span class="meta">none given</span>'
+        dose = (
+            f'<span class="meta">none given for this use; the <a href="drug:{escape(rec.treatment_slug)}">drug '
+            "page</a> shows any range the sources give, and for what</span>"
+        )
     return (
         f'<p><a href="drug:{escape(rec.treatment_slug)}"><b>{escape(rec.treatment_name)}</b></a>{kind} &middot; '
         f'{_role(rec.role)} &middot; <a href="class:{escape(rec.class_slug)}">{escape(rec.class_name)}</a>'
@@ -167,7 +160,7 @@ def drug_page(page: DrugPage, notice: str) -> str:
         source = _source_link(page.dose_source) if page.dose_source else ""
         rows.append(
             f'<tr><td class="meta" width="22%">Dose range</td><td class="dose">{escape(page.dose.text)}</td>'
-            f"<td>{source}</td></tr>"
+            f"<td>{escape(page.dose_context)}<br/>{source}</td></tr>"
         )
     elif page.kind is not TreatmentKind.NON_DRUG:
         rows.append(
@@ -209,11 +202,10 @@ def class_page(page: ClassPage, notice: str) -> str:
         links = ", ".join(f'<a href="class:{escape(c.slug)}">{escape(c.name)}</a>' for c in page.children)
         parts.append(f'<p class="meta">Includes: {links}</p>')
     parts.append("<h2>Treatments</h2>")
-    if any(r.general_dose and not r.dose for r in page.recommendations):
-        parts.append(
-            '<p class="meta">A dose in (brackets) is the drug\'s general range: the source gives no dose '
-            "for this use. Reported-ineffective treatments are listed last.</p>"
-        )
+    parts.append(
+        '<p class="meta">A dose is shown only where the source gives one for that use. '
+        "Reported-ineffective treatments are listed last.</p>"
+    )
     parts.append(_recommendation_table(page.recommendations, "Treatment"))
     return "\n".join(parts)
 

@@ -84,15 +84,14 @@ class RecommendationsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(rec, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == 2 and not rec.dose and rec.general_dose:
-                return "The source gives no dose for this use; in brackets, the drug's general range (see its page)."
+            if column == 2 and not rec.dose:
+                return "The source gives no dose for this use; the drug page shows any range given elsewhere."
             return self._text(rec, column) if column in (NOTE_COLUMN, SOURCE_COLUMN) else None
         if role == SORT_ROLE:
             if column == 1:
                 return rec.role.rank
             if column == 2:
-                dose = rec.dose or rec.general_dose
-                return (dose.unit, dose.low) if dose else ("\uffff", 0.0)
+                return (rec.dose.unit, rec.dose.low) if rec.dose else ("\uffff", 0.0)
             return self._text(rec, column).casefold()
         if role == INEFFECTIVE_ROLE:
             return ineffective
@@ -118,9 +117,7 @@ class RecommendationsModel(QAbstractTableModel):
         if column == 1:
             return ("\u2717 " if rec.role is Role.REPORTED_INEFFECTIVE else "") + rec.role.value
         if column == 2:
-            if rec.dose:
-                return rec.dose.text
-            return f"({rec.general_dose.text})" if rec.general_dose else "\u2014"
+            return rec.dose.text if rec.dose else "\u2014"
         if column == 3:
             return rec.class_name
         if column == SOURCE_COLUMN:

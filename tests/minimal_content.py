@@ -40,6 +40,7 @@ name = "levetiracetam"
 brands = ["Keppra"]
 synonyms = ["LEV"]
 dose = "500-3000 mg/day"
+dose_context = "in cortical myoclonus"
 dose_article = "test-article"
 dose_citations = [1]
 """

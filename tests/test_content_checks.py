@@ -161,3 +161,24 @@ def test_parse_dose() -> None:
     assert dose is not None and (dose.low, dose.high, dose.unit, dose.per) == (1.5, 15.0, "mg", "day")
     assert parse_dose("8-24 g/day") is not None
     assert parse_dose("24-8 g/day") is None
+
+
+def test_a_drug_dose_needs_its_context(tmp_path: Path) -> None:
+    found = problems_for(tmp_path, {"drugs.toml": DRUGS.replace('dose_context = "in cortical myoclonus"\n', "")})
+    assert any("a dose needs 'dose_context'" in p for p in found), found
+
+
+def test_a_drug_dose_is_never_silently_uncited(tmp_path: Path) -> None:
+    found = problems_for(tmp_path, {"drugs.toml": DRUGS.replace("dose_citations = [1]", "dose_citations = []")})
+    assert any("a dose needs its citation numbers" in p and "dose_uncited = true" in p for p in found), found
+    uncited = DRUGS.replace("dose_citations = [1]", "dose_citations = []\ndose_uncited = true")
+    assert problems_for(tmp_path / "ok", {"drugs.toml": uncited}) == []
+
+
+@pytest.mark.parametrize("text", ["2.5-10 mg/day", "15-10 mg/day", "5-10 mg/days", "0.5-10 mg/day"])
+def test_a_dose_must_stand_whole_in_its_source(tmp_path: Path, text: str) -> None:
+    from db.content import appears_as_written
+
+    assert not appears_as_written("5-10 mg/day", f"Give {text} now.")
+    assert appears_as_written("5-10 mg/day", "Give 5-10 mg/day, then review.")
+    assert appears_as_written("5-10 mg/day", "The range is 5-10 mg/day.")

@@ -413,3 +413,14 @@ def test_version(built_db: Path) -> None:
         timeout=60,
     )
     assert out.returncode == 0 and "ClinRef 0.1.0" in out.stdout and "content 2025.04.18-1" in out.stdout
+
+
+def test_a_dose_is_never_shown_beside_citations_that_do_not_give_it(qtbot: QtBot, built_db: Path) -> None:
+    """Piracetam's 8-24 g/day is stated for post-hypoxic myoclonus, cited 1; its cortical row cites others."""
+    with running(qtbot, built_db) as app:
+        rows = _table_rows(_click_class(qtbot, app, "Cortical"))
+        piracetam = next(r for r in rows if r[0] == "piracetam")
+        assert piracetam[2] == "\u2014" and "[4, 5, 3, 6, 7]" in piracetam[4]
+        window(app).open_url("drug:piracetam")  # type: ignore[attr-defined]
+        text = article_text(app)
+        assert "8-24 g/day" in text and "at higher doses, as part of a combination for post-hypoxic myoclonus" in text
