@@ -467,24 +467,43 @@ class Library:
         words = tokens(text)
         if not words:
             return SearchResults(text, ())
-        hits = self._hits(fts_query(words), limit)
+        hits = self._hits(words, limit)
         if hits:
             return SearchResults(text, hits)
         corrected = self._correct(words)
         if corrected is None:
             return SearchResults(text, ())
         suggestion = " ".join(corrected)
-        return SearchResults(text, self._hits(fts_query(corrected), limit), suggestion, showing_suggestion=True)
+        return SearchResults(text, self._hits(corrected, limit), suggestion, showing_suggestion=True)
 
-    def _hits(self, match: str, limit: int) -> tuple[SearchHit, ...]:
+    def _hits(self, words: list[str], limit: int) -> tuple[SearchHit, ...]:
+        """Hits for the words; a page titled exactly as typed ("cortical") comes first."""
+        typed = fold(" ".join(words))
+        found = self._matching(fts_query(words), limit)
+        return tuple(sorted(found, key=lambda hit: " ".join(tokens(fold(hit.title))) != typed))
+
+    def _matching(self, match: str, limit: int) -> tuple[SearchHit, ...]:
         if self._matches(match, BROAD_MATCHES + 1) <= BROAD_MATCHES:
-            rows = self._rows(_RANKED_HITS, _hit_params(match, limit))
+            rows = self._ranked_hits(match, limit)
         else:
             rows = self._broad_hits(match, limit)
         return tuple(
             SearchHit(kind, slug, title, _snippet_html(snippet), detail)
             for _rowid, kind, slug, title, snippet, detail in rows
         )
+
+    def _ranked_hits(self, match: str, limit: int) -> list[Any]:
+        """Hits ranked by bm25, those whose title or names match first.
+
+        bm25 alone can put a class whose notes repeat a drug's name above the drug itself
+        ("clonazepam" found Subcortical-nonsegmental first), and Enter opens the first hit.
+        """
+        named = self._rows(_RANKED_HITS, _hit_params(f"{{title names}} : ({match})", limit))
+        if len(named) >= limit:
+            return named
+        seen = {row[0] for row in named}
+        rest = [row for row in self._rows(_RANKED_HITS, _hit_params(match, limit)) if row[0] not in seen]
+        return named + rest[: limit - len(named)]
 
     def _matches(self, match: str, most: int) -> int:
         """How many rows match, counting no further than ``most`` (cheap: no ranking)."""

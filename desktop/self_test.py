@@ -23,6 +23,8 @@ SEARCHES = (
     ("keppra", "drug:levetiracetam"),
     ("Depakote", "drug:valproic-acid"),
     ("klonopin", "drug:clonazepam"),
+    ("clonazepam", "drug:clonazepam"),
+    ("cortical", "class:cortical"),
     ("post-hypoxic", None),
 )
 

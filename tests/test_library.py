@@ -294,3 +294,18 @@ def test_running_library_imports_no_qt_and_no_build_tools(built_db: Path) -> Non
 def test_suggest_never_raises(library: Library, word: str) -> None:
     suggestion = library.suggest(word)
     assert suggestion is None or suggestion != word
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("clonazepam", "drug:clonazepam"),
+        ("clon", "drug:clonazepam"),
+        ("cortical", "class:cortical"),
+        ("propofol", "drug:propofol"),
+        ("Lance-Adams syndrome", "class:lance-adams"),
+    ],
+)
+def test_the_page_named_comes_first(library: Library, typed: str, first: str) -> None:
+    """Enter opens the first hit: a name typed in full must not lose to a page that mentions it often."""
+    assert library.search(typed).hits[0].url == first
