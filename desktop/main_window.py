@@ -190,7 +190,8 @@ class MainWindow(QMainWindow):
 
     def _on_page_changed(self, page: Page) -> None:
         self.setWindowTitle(f"{page.title} — ClinRef")
-        self.userdata.record_visit(page.url, page.title)
+        if page.found:
+            self.userdata.record_visit(page.url, page.title)
         self.act_bookmark.setChecked(self.userdata.is_bookmarked(page.url))
         self._refresh_user_lists()
         self._report_userdata_error()
@@ -214,6 +215,8 @@ class MainWindow(QMainWindow):
         if self.userdata.is_bookmarked(page.url):
             self.userdata.remove_bookmark(page.url)
             self.statusBar().showMessage(f"Removed bookmark: {page.title}", 4000)
+        elif not page.found:
+            self.statusBar().showMessage("There is no page here to bookmark", 4000)
         else:
             self.userdata.add_bookmark(page.url, page.title)
             self.statusBar().showMessage(f"Bookmarked: {page.title}", 4000)
@@ -257,7 +260,10 @@ class MainWindow(QMainWindow):
     def print_page(self) -> None:
         from desktop.printing import print_document
 
-        print_document(self.reader.view.document(), self, self.footer())
+        try:
+            print_document(self.reader.printable_document(), self, self.footer())
+        except OSError as exc:
+            QMessageBox.warning(self, "Could not print", str(exc))
 
     def choose_pdf_path(self) -> None:
         page = self.reader.page
@@ -271,7 +277,7 @@ class MainWindow(QMainWindow):
         from desktop.printing import export_pdf
 
         try:
-            pages = export_pdf(self.reader.view.document(), path, self.footer())
+            pages = export_pdf(self.reader.printable_document(), path, self.footer())
         except OSError as exc:
             QMessageBox.warning(self, "Could not export", str(exc))
             return False

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from html import escape
 
+from db.errors import LibraryError
 from db.library import Library
 from db.model import Article, ClassPage, DrugPage, Recommendation, Role, SourceRef, TreatmentKind
 
@@ -36,6 +37,8 @@ class Page:
     title: str
     updated: str
     html: str
+    #: False for the page that says an address has no page (or the content cannot be read).
+    found: bool = True
 
 
 def format_date(iso: str) -> str:
@@ -210,10 +213,27 @@ def class_page(page: ClassPage, notice: str) -> str:
     return "\n".join(parts)
 
 
-def not_found_page(url: str) -> str:
-    return (
+def not_found_page(url: str) -> Page:
+    return Page(
+        url,
+        "Not found",
+        "",
         f"<h1>Not found</h1><p>ClinRef has no page <b>{escape(url)}</b> in this content. "
-        "It may have been removed in a content update; search for it instead.</p>"
+        "It may have been removed in a content update; search for it instead. If it is bookmarked, "
+        "Ctrl+D removes the bookmark.</p>",
+        found=False,
+    )
+
+
+def unreadable_page(url: str, error: LibraryError) -> Page:
+    return Page(
+        url,
+        "Content unavailable",
+        "",
+        f"<h1>The content cannot be read</h1><p>ClinRef could not open <b>{escape(url)}</b>.</p>"
+        f"<p>File: {escape(error.path)}<br/>Problem: {escape(error.reason)}.</p><p>{escape(error.advice)} "
+        "Then restart ClinRef.</p>",
+        found=False,
     )
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QTextDocument
 from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
+from db.errors import LibraryError
 from desktop.article_view import EXTERNAL_SCHEMES, INTERNAL_SCHEMES, ArticleView
 from desktop.find_bar import FindBar
 from desktop.history import Navigation
-from desktop.pages import Page, Pages, not_found_page
+from desktop.pages import Page, Pages, PageStyle, not_found_page, stylesheet, unreadable_page
 
 
 class Reader(QWidget):
@@ -43,18 +44,20 @@ class Reader(QWidget):
 
     def _show(self, url: str, *, remember: bool) -> bool:
         _, _, fragment = url.partition("#")
-        page = self._pages.page_for(url)
-        if page is None:
-            self.view.show_html(not_found_page(url))
-            return False
+        if remember and self.page is not None and self.page.found and url == self._navigation.current:
+            return True  # already shown (a double-click, a second Enter): nothing to redo
+        try:
+            page = self._pages.page_for(url) or not_found_page(url)
+        except LibraryError as error:  # the file changed or broke under us: say so, keep running
+            page = unreadable_page(url, error)
         if remember:
             self._navigation.visit(url)
         self.page = page
-        self.view.show_html(page.html, fragment)
+        self.view.show_html(page.html, fragment if page.found else "")
         self.find_bar.refresh()
         self.page_changed.emit(page)
         self.navigation_changed.emit()
-        return True
+        return page.found
 
     def back(self) -> None:
         url = self._navigation.back()
@@ -94,6 +97,14 @@ class Reader(QWidget):
         if box.exec() == QMessageBox.StandardButton.Open:
             return QDesktopServices.openUrl(url)
         return False
+
+    def printable_document(self) -> QTextDocument:
+        """The page as it should be on paper: light colours whatever the screen's theme."""
+        document = QTextDocument(self)
+        document.setDefaultFont(self.view.document().defaultFont())
+        document.setDefaultStyleSheet(stylesheet(PageStyle()))
+        document.setHtml(self.page.html if self.page else self.view.toHtml())
+        return document
 
     # -- zoom ----------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ def _looks_broken(path: Path) -> str | None:
     if b"\0" in raw:
         return "it contains binary data"
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # Notepad and PowerShell 5 write a byte-order mark; Qt reads it
     except UnicodeDecodeError:
         return "it is not text"
     for number, line in enumerate(text.splitlines(), start=1):
@@ -60,6 +60,10 @@ class UserSettings:
     def _reset(self, problem: str) -> None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         kept = self.path.with_name(f"{self.path.name}.broken-{stamp}")
+        for attempt in range(2, 1000):  # never overwrite an earlier damaged copy
+            if not kept.exists():
+                break
+            kept = self.path.with_name(f"{self.path.name}.broken-{stamp}-{attempt}")
         try:
             self.path.replace(kept)
             where = f"the damaged copy was kept as {kept}"

@@ -86,6 +86,8 @@ class Sidebar(QWidget):
 
         self.runner = SearchRunner(library, self)
         self._last: SearchResults | None = None
+        #: The text whose first hit opens as soon as its results arrive (Enter pressed before them).
+        self._open_on_arrival: str | None = None
         self.search_box.textChanged.connect(self._on_text_changed)
         self.search_box.returnPressed.connect(self._open_top_hit)
         self.search_box.installEventFilter(self)
@@ -118,6 +120,7 @@ class Sidebar(QWidget):
         return bool(self.search_box.text().strip())
 
     def _on_text_changed(self, text: str) -> None:
+        self._open_on_arrival = None  # an Enter pressed for earlier text no longer stands
         if text.strip():
             # The results page replaces the topics when the first answer is in (_show_results):
             # shown now, it was laid out and painted empty while the search ran, and on the first
@@ -153,6 +156,10 @@ class Sidebar(QWidget):
         else:
             count = len(results.hits)
             self.status.setText(f"{count} result{'s' if count != 1 else ''} · Enter opens the first")
+        if self._open_on_arrival == results.query:
+            self._open_on_arrival = None
+            if results.hits:
+                self.open_requested.emit(results.hits[0].url)
 
     def _show_failure(self, message: str) -> None:
         self.stack.setCurrentIndex(1)
@@ -166,14 +173,9 @@ class Sidebar(QWidget):
             hit = self.results.hit(index.row() if index.isValid() else 0) or self._last.hits[0]
             self.open_requested.emit(hit.url)
         elif text.strip():
-            # Enter before the pause: search now, then open the first hit when it arrives.
-            self.runner.results_ready.connect(self._open_when_ready)
+            # Enter before the pause: search now; _show_results opens the first hit for this text.
+            self._open_on_arrival = text
             self.runner.search_now(text)
-
-    def _open_when_ready(self, results: SearchResults) -> None:
-        self.runner.results_ready.disconnect(self._open_when_ready)
-        if results.query == self.search_box.text() and results.hits:
-            self.open_requested.emit(results.hits[0].url)
 
     def _open_index(self, index: QModelIndex) -> None:
         url = index.data(URL_ROLE)

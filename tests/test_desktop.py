@@ -424,3 +424,71 @@ def test_a_dose_is_never_shown_beside_citations_that_do_not_give_it(qtbot: QtBot
         window(app).open_url("drug:piracetam")  # type: ignore[attr-defined]
         text = article_text(app)
         assert "8-24 g/day" in text and "at higher doses, as part of a combination for post-hypoxic myoclonus" in text
+
+
+def test_a_bookmark_whose_page_is_gone_can_be_removed(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        app.userdata.add_bookmark("drug:levetiracetam", "levetiracetam")
+        app.userdata.add_bookmark("drug:withdrawn", "a drug a content update removed")
+        window(app).open_url("drug:withdrawn")  # type: ignore[attr-defined]
+        assert article_text(app).startswith("Not found")
+        qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+        assert [b.url for b in app.userdata.bookmarks()] == ["drug:levetiracetam"]
+        assert "drug:withdrawn" not in [v.url for v in app.userdata.recent()]
+
+
+def test_enter_for_earlier_text_does_not_open_a_later_search(qtbot: QtBot, built_db: Path) -> None:
+    opened: list[str] = []
+    with running(qtbot, built_db) as app:
+        sidebar = window(app).sidebar  # type: ignore[attr-defined]
+        sidebar.open_requested.connect(opened.append)
+        box = search_box(app)
+        box.setFocus()
+        qtbot.keyClicks(box, "keppra")
+        qtbot.keyClick(box, Qt.Key.Key_Escape)  # before the results arrive
+        type_search(qtbot, app, "clonaz")
+        assert opened == []
+
+
+def test_a_double_click_opens_a_page_once(qtbot: QtBot, built_db: Path) -> None:
+    changes: list[object] = []
+    with running(qtbot, built_db) as app:
+        window(app).reader.page_changed.connect(changes.append)  # type: ignore[attr-defined]
+        table = _click_class(qtbot, app, "Cortical")
+        rect = table.visualRect(table.model().index(0, 0))
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert len(changes) == 1
+
+
+def test_content_that_breaks_while_open_shows_what_is_wrong(
+    qtbot: QtBot, built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from db.errors import LibraryError
+
+    with running(qtbot, built_db) as app:
+
+        def broken(_slug: str) -> object:
+            raise LibraryError(built_db, "the content file is damaged (database disk image is malformed)", "Reinstall.")
+
+        monkeypatch.setattr(app.library, "drug", broken)
+        window(app).open_url("drug:clonazepam")  # type: ignore[attr-defined]
+        text = article_text(app)
+        assert text.startswith("The content cannot be read") and str(built_db) in text and "malformed" in text
+        assert window(app).isVisible()
+
+
+def test_printing_uses_light_colours_on_a_dark_theme(qtbot: QtBot, built_db: Path) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    with running(qtbot, built_db) as app:
+        dark = QPalette()
+        dark.setColor(QPalette.ColorRole.Base, QColor("#17181a"))
+        dark.setColor(QPalette.ColorRole.Text, QColor("#e8eaed"))
+        view = window(app).findChild(QTextBrowser, "articleView")
+        view.setPalette(dark)
+        window(app).open_url("drug:piracetam")  # type: ignore[attr-defined]
+        assert "#1e3a5f" in view.document().defaultStyleSheet()  # the screen follows the dark theme
+        printable = window(app).reader.printable_document()  # type: ignore[attr-defined]
+        assert "#1e3a5f" not in printable.defaultStyleSheet() and "#e8f0fe" in printable.defaultStyleSheet()
+        assert "8-24 g/day" in printable.toPlainText()

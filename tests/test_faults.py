@@ -290,3 +290,19 @@ def test_the_app_loads_no_network_module(built_db: Path, tmp_path: Path) -> None
         },
     )
     assert out.stdout.strip().splitlines()[-1] == "0 []", out.stdout + out.stderr
+
+
+def test_settings_with_a_byte_order_mark_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "settings.ini"
+    path.write_bytes("[disclaimer]\nversion=1\n\n[view]\nzoom=2\n".encode("utf-8-sig"))
+    settings = UserSettings(path)
+    assert settings.reset_reason is None and settings.zoom() == 2 and settings.accepted_disclaimer_version() == 1
+
+
+def test_two_resets_keep_both_damaged_copies(tmp_path: Path) -> None:
+    path = tmp_path / "settings.ini"
+    for junk in (b"\x00first", b"\x00second"):
+        path.write_bytes(junk)
+        assert UserSettings(path).reset_reason is not None
+    kept = sorted(p.read_bytes() for p in tmp_path.glob("settings.ini.broken-*"))
+    assert kept == [b"\x00first", b"\x00second"]
