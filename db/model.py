@@ -19,7 +19,10 @@ class Role(StrEnum):
     @property
     def rank(self) -> int:
         """Sort key: first-line first, reported ineffective last."""
-        return list(Role).index(self)
+        return _ROLE_RANKS[self]
+
+
+_ROLE_RANKS = {role: rank for rank, role in enumerate(Role)}
 
 
 class TreatmentKind(StrEnum):
@@ -51,10 +54,6 @@ class SourceRef:
     article_slug: str
     article_title: str
     citations: tuple[int, ...]
-
-    @property
-    def cited(self) -> bool:
-        return bool(self.citations)
 
     def label(self) -> str:
         """``[5, 7]``, or ``uncited`` when the source states it without a citation."""

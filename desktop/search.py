@@ -38,7 +38,12 @@ class SearchRunner(QObject):
 
     def __init__(self, library: Library, parent: QObject | None = None, delay_ms: int = DEBOUNCE_MS) -> None:
         super().__init__(parent)
-        self._library = library
+        # A connection of its own, so that opening a page never waits behind a search.
+        try:
+            self._library = Library(library.path)
+            self._own_library = True
+        except LibraryError:
+            self._library, self._own_library = library, False
         self._pending = ""
         self._generation = 0
         self._pool = QThreadPool(self)
@@ -81,3 +86,5 @@ class SearchRunner(QObject):
         self._timer.stop()
         self._generation += 1
         self._pool.waitForDone(2000)
+        if self._own_library:
+            self._library.close()

@@ -101,10 +101,6 @@ class TopicModel(QStandardItemModel):
     def set_recent(self, entries: Iterable[tuple[str, str]]) -> None:
         self._replace("Recent", entries, "Nothing opened yet")
 
-    def url_at(self, item: QStandardItem | None) -> str | None:
-        value = item.data(URL_ROLE) if item is not None else None
-        return str(value) if value else None
-
 
 _PENDING_ROLE = Qt.ItemDataRole.UserRole + 20
 
