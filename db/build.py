@@ -23,7 +23,7 @@ from typing import Any
 import sqlite_utils
 
 from db.content import ArticleSource, ContentSources, read_sources
-from db.model import DoseRange, Role
+from db.model import DoseRange, Role, TreatmentKind
 from db.render import article_html, plain_text
 from db.schema import APPLICATION_ID, SCHEMA_VERSION, TABLES
 
@@ -167,7 +167,7 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
     for treatment in sorted(sources.treatments, key=lambda t: (t.name.casefold(), t.slug)):
         brands = f" ({', '.join(treatment.brands)})" if treatment.brands else ""
         dose = f" · {treatment.dose.text} {treatment.dose_context}" if treatment.dose else ""
-        label = {"drug": "Drug", "drug group": "Drug group", "non-drug": "Non-drug treatment"}[treatment.kind]
+        label = TreatmentKind(treatment.kind).label
         yield {
             "kind": "drug",
             "slug": treatment.slug,

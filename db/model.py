@@ -32,6 +32,11 @@ class TreatmentKind(StrEnum):
     DRUG_GROUP = "drug group"
     NON_DRUG = "non-drug"
 
+    @property
+    def label(self) -> str:
+        """As a page heads it: "Drug", "Drug group", "Non-drug treatment"."""
+        return {"drug": "Drug", "drug group": "Drug group", "non-drug": "Non-drug treatment"}[self.value]
+
 
 @dataclass(frozen=True)
 class DoseRange:

@@ -147,12 +147,7 @@ def article_page(article: Article, notice: str) -> str:
 
 
 def drug_page(page: DrugPage, notice: str) -> str:
-    label = {
-        TreatmentKind.DRUG: "Drug",
-        TreatmentKind.DRUG_GROUP: "Drug group",
-        TreatmentKind.NON_DRUG: "Non-drug treatment",
-    }[page.kind]
-    meta = [label]
+    meta = [page.kind.label]
     if page.brands:
         meta.append("Brand names: <b>" + escape(", ".join(page.brands)) + "</b>")
     if page.synonyms:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
@@ -105,8 +106,7 @@ class HitDelegate(QStyledItemDelegate):
         doc = QTextDocument()
         doc.setDefaultFont(option.font)
         doc.setDocumentMargin(4)
-        title = title.replace("&", "&amp;").replace("<", "&lt;")
-        detail = detail.replace("&", "&amp;").replace("<", "&lt;")
+        title, detail = escape(title), escape(detail)
         doc.setHtml(
             f'<div style="color:{text}"><b>{title}</b><br/><span style="color:{muted}; font-size:90%">{detail}</span>'
             + (f'<br/><span style="font-size:90%">{snippet}</span>' if snippet else "")
