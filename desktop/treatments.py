@@ -256,6 +256,8 @@ class TreatmentsPanel(QWidget):
         recommendations = self._library.treatments_for(slugs)
         self.model.set_recommendations(recommendations)
         self.detail.clear()
+        if recommendations:  # the pane below shows the first entry in full, its source a click away
+            self.table.setCurrentIndex(self.proxy.index(0, 0))
         names = [
             str(i.data())
             for i in self.class_filter.selectionModel().selectedIndexes()
