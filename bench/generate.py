@@ -591,7 +591,7 @@ def _recommendations_toml(
         if dose:
             out.append(f'dose = "{dose}"')
         out += [f"note = {_toml(text.sentence()[0])}", f'article = "{article.slug}"']
-        if rng.random() < 0.1:
+        if dose or rng.random() < 0.1:  # the generated text states doses without a citation
             out += ["citations = []", "uncited = true", ""]
         else:
             numbers = sorted(rng.sample(range(1, article.references + 1), min(article.references, rng.randint(1, 2))))
@@ -610,9 +610,8 @@ def generate(root: Path, spec: CorpusSpec | None = None) -> GeneratedCorpus:
     drugs = _make_drugs(rng, spec, text, taken)
     classes = _make_classes(spec)
     articles = _make_articles(rng, spec, drugs)
-    for drug in drugs:
-        refs = articles[drug.dose_article].references
-        drug.dose_citations = sorted(rng.sample(range(1, refs + 1), rng.randint(0, min(2, refs))))
+    # Doses are left uncited (dose_uncited = true): the check wants a cited dose on a line that
+    # carries its citation, and the generated prose does not promise that.
 
     if root.exists():
         if any(root.iterdir()) and not (root / MARKER).is_file():

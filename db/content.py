@@ -704,6 +704,36 @@ def _check_source(
                 f"dose {dose.text!r} does not appear in the text of {slug!r}: every dose must match its source exactly",
             )
         )
+    if dose is not None and citations:
+        _check_dose_citation(file, line, slug, dose, citations, article, problems)
+
+
+def _check_dose_citation(
+    file: str,
+    line: int,
+    slug: str,
+    dose: DoseRange,
+    citations: tuple[int, ...],
+    article: ArticleSource,
+    problems: list[Problem],
+) -> None:
+    """A cited dose must stand on a line of the article that carries one of its citations.
+
+    A citation that supports the advice but not the number beside it is the error a reader
+    cannot see; an entry whose source gives the dose without a citation is marked uncited.
+    """
+    lines = [text for text in article.body.splitlines() if appears_as_written(dose.text, text)]
+    cited_there = {int(n) for text in lines for match in CITATION.finditer(text) for n in match.group(1).split(",")}
+    if lines and not cited_there & set(citations):
+        found = ", ".join(str(n) for n in sorted(cited_there)) or "none"
+        problems.append(
+            Problem(
+                file,
+                line,
+                f"dose {dose.text!r} is given in {slug!r} only beside citations [{found}], not "
+                f"{list(citations)}: cite what the source cites for the dose itself, or mark it uncited",
+            )
+        )
 
 
 def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:

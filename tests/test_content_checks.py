@@ -182,3 +182,12 @@ def test_a_dose_must_stand_whole_in_its_source(tmp_path: Path, text: str) -> Non
     assert not appears_as_written("5-10 mg/day", f"Give {text} now.")
     assert appears_as_written("5-10 mg/day", "Give 5-10 mg/day, then review.")
     assert appears_as_written("5-10 mg/day", "The range is 5-10 mg/day.")
+
+
+def test_a_cited_dose_must_sit_beside_its_citation(tmp_path: Path) -> None:
+    """Citation 2 supports the responder rates, not the dose: the check says so."""
+    recs = RECOMMENDATIONS.replace("citations = [1]", "citations = [2]", 1)
+    found = problems_for(tmp_path, {"recommendations.toml": recs})
+    assert any(
+        "dose '500-3000 mg/day' is given in 'test-article' only beside citations [1], not [2]" in p for p in found
+    ), found
