@@ -672,15 +672,20 @@ def cached(root: Path, spec: CorpusSpec) -> GeneratedCorpus | None:
         return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", type=Path, help="folder to write the sources into (emptied if it holds a corpus)")
+def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
+    """The corpus-size options, shared by ``python -m bench.generate`` and ``python -m bench``."""
     defaults = CorpusSpec()
     parser.add_argument("--articles", type=int, default=defaults.articles)
     parser.add_argument("--drugs", type=int, default=defaults.drugs)
     parser.add_argument("--classes", type=int, default=defaults.classes)
     parser.add_argument("--recommendations", type=int, default=defaults.recommendations)
     parser.add_argument("--seed", type=int, default=defaults.seed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="folder to write the sources into (emptied if it holds a corpus)")
+    add_spec_arguments(parser)
     args = parser.parse_args(argv)
     try:
         spec = CorpusSpec(args.articles, args.drugs, args.classes, args.recommendations, args.seed)

@@ -33,7 +33,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a file: python bench/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import HOME_SLUG, CorpusSpec, cached, generate
+from bench.generate import HOME_SLUG, CorpusSpec, add_spec_arguments, cached, generate
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "resources" / "content"
@@ -281,12 +281,7 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    defaults = CorpusSpec()
-    parser.add_argument("--articles", type=int, default=defaults.articles)
-    parser.add_argument("--drugs", type=int, default=defaults.drugs)
-    parser.add_argument("--classes", type=int, default=defaults.classes)
-    parser.add_argument("--recommendations", type=int, default=defaults.recommendations)
-    parser.add_argument("--seed", type=int, default=defaults.seed)
+    add_spec_arguments(parser)
     parser.add_argument("--runs", type=int, default=7, help="start-up runs per figure (default %(default)s)")
     parser.add_argument("--cache-dir", type=Path, default=ROOT / "build" / "bench")
     parser.add_argument("--bundled-only", action="store_true", help="skip the synthetic corpus")

@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect_signals()
         self._restore_layout()
-        self._refresh_user_lists()
+        self._refresh_bookmarks()  # Recent is filled as the home page opens
         date = format_date(manifest.content_date)
         self.content_label = QLabel(f"Content {manifest.content_version} · latest article {date}", self)
         self.content_label.setObjectName("contentVersion")
@@ -193,15 +193,17 @@ class MainWindow(QMainWindow):
         if page.found:
             self.userdata.record_visit(page.url, page.title)
         self.act_bookmark.setChecked(self.userdata.is_bookmarked(page.url))
-        self._refresh_user_lists()
+        self._refresh_recent()
         self._report_userdata_error()
 
     def _update_navigation(self) -> None:
         self.act_back.setEnabled(self.reader.can_go_back())
         self.act_forward.setEnabled(self.reader.can_go_forward())
 
-    def _refresh_user_lists(self) -> None:
+    def _refresh_bookmarks(self) -> None:
         self.sidebar.topics.set_bookmarks((b.url, b.title) for b in self.userdata.bookmarks())
+
+    def _refresh_recent(self) -> None:
         self.sidebar.topics.set_recent((v.url, v.title) for v in self.userdata.recent(15))
 
     def _report_userdata_error(self) -> None:
@@ -221,7 +223,7 @@ class MainWindow(QMainWindow):
             self.userdata.add_bookmark(page.url, page.title)
             self.statusBar().showMessage(f"Bookmarked: {page.title}", 4000)
         self.act_bookmark.setChecked(self.userdata.is_bookmarked(page.url))
-        self._refresh_user_lists()
+        self._refresh_bookmarks()
         self._report_userdata_error()
 
     def open_find(self) -> None:

@@ -194,7 +194,9 @@ class TreatmentsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("treatmentsPanel")
         self._library = library
-        self.class_filter = ClassFilter(library.classes(), self)
+        classes = library.classes()
+        self._parents = {c.parent for c in classes if c.parent}
+        self.class_filter = ClassFilter(classes, self)
         self.model = RecommendationsModel(self)
         self.proxy = RecommendationsProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -268,7 +270,7 @@ class TreatmentsPanel(QWidget):
         else:
             ineffective = sum(r.role is Role.REPORTED_INEFFECTIVE for r in recommendations)
             text = f"<b>{len(recommendations)}</b> treatment entries for <b>{', '.join(names)}</b>"
-            text += " (subclasses included)" if any(self._has_children(s) for s in slugs) else ""
+            text += " (subclasses included)" if self._parents.intersection(slugs) else ""
             if ineffective:
                 text += f"; {ineffective} reported ineffective, listed last"
             self.caption.setText(text + ". Double-click a row for the drug page; Source links to the citation.")
@@ -276,9 +278,6 @@ class TreatmentsPanel(QWidget):
     def _show_detail(self, current: QModelIndex, _previous: QModelIndex) -> None:
         rec = self.model.recommendation(self.proxy.mapToSource(current).row()) if current.isValid() else None
         self.detail.setHtml(recommendation_detail(rec) if rec else "")
-
-    def _has_children(self, slug: str) -> bool:
-        return any(c.parent == slug for c in self._library.classes())
 
     def _open_row(self, index: QModelIndex) -> None:
         url = index.data(URL_ROLE)
