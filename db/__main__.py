@@ -11,7 +11,7 @@ from db.paths import content_sources_dir, default_database_path
 
 
 def _check(sources: Path) -> int:
-    from db.content import load_sources
+    from db.compiler.sources import load_sources
 
     loaded, problems = load_sources(sources)
     for problem in problems:
@@ -26,8 +26,12 @@ def _check(sources: Path) -> int:
     return 0
 
 
-def _build(sources: Path, out: Path) -> int:
-    from db.build import build
+def _build(sources: Path, out: Path, *, if_changed: bool = False) -> int:
+    from db.compiler.build import build
+
+    if if_changed and _up_to_date(sources, out):
+        print(f"{out} is up to date with {sources}")
+        return 0
 
     try:
         report = build(sources, out)
@@ -62,6 +66,20 @@ def _info(path: Path) -> int:
     return 0
 
 
+def _up_to_date(sources: Path, out: Path) -> bool:
+    """True when ``out`` is a readable build whose recorded inputs hash matches ``sources`` now."""
+    from db.inputs import inputs_hash
+    from db.library import Library
+
+    if not out.is_file():
+        return False
+    try:
+        with Library(out) as library:
+            return library.manifest.inputs_hash == inputs_hash(sources)
+    except LibraryError:
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m db", description=__doc__)
     parser.add_argument(
@@ -71,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("check", help="validate the sources; one file:line: message per problem")
     build = commands.add_parser("build", help="check, then compile the sources into one SQLite file")
     build.add_argument(
+        "--if-changed", action="store_true", help="skip the build when OUT already matches the sources (inputs hash)"
+    )
+    build.add_argument(
         "--out", type=Path, default=default_database_path(), help="where to write the database (default: %(default)s)"
     )
     info = commands.add_parser("info", help="print a built database's manifest")
@@ -79,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return _check(args.sources)
     if args.command == "build":
-        return _build(args.sources, args.out)
+        return _build(args.sources, args.out, if_changed=args.if_changed)
     return _info(args.path)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from db.errors import LibraryError
-from db.locate import open_content
+from db.library.locate import open_content
 from desktop import __version__
 
 APP_NAME = "ClinRef"

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from db.errors import LibraryError
-from db.locate import open_content
+from db.library.locate import open_content
 from desktop import __version__
 from desktop.resources import load_disclaimer
 

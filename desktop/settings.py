@@ -12,6 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
+from db.userdata.recovery import move_aside
+
 _VALID_LINE_STARTS = ("[", ";", "#")
 
 
@@ -58,15 +60,9 @@ class UserSettings:
             self._reset(problem)
 
     def _reset(self, problem: str) -> None:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        kept = self.path.with_name(f"{self.path.name}.broken-{stamp}")
-        for attempt in range(2, 1000):  # never overwrite an earlier damaged copy
-            if not kept.exists():
-                break
-            kept = self.path.with_name(f"{self.path.name}.broken-{stamp}-{attempt}")
         try:
-            self.path.replace(kept)
-            where = f"the damaged copy was kept as {kept}"
+            kept = move_aside(self.path, sidecars=())
+            where = f"the damaged copy was kept as {kept[0]}" if kept else "nothing was left to keep"
         except OSError as exc:
             where = f"the damaged file could not be moved aside ({exc.strerror})"
         self._settings = QSettings(str(self.path), QSettings.Format.IniFormat)

@@ -15,7 +15,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db.errors import LibraryError
-from db.locate import open_content
+from db.library.locate import open_content
 from db.userdata import UserData
 from desktop.app import APP_NAME
 from desktop.main_window import MainWindow

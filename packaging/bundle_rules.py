@@ -5,7 +5,7 @@ import, so ``tests/test_packaging.py`` checks the rules without freezing anythin
 
 What the app uses, and so what is kept:
 - Python modules: ``PySide6.QtCore``, ``QtGui``, ``QtWidgets``, ``QtPrintSupport``; never the
-  content build tools (``db.build`` and what only it needs), nor anything that talks to a network.
+  content build tools (``db.compiler`` and what only it needs), nor anything that talks to a network.
 - Qt libraries: Core, Gui, Widgets, PrintSupport, and what those link (DBus, XcbQpa on Linux),
   plus Svg for the SVG window icon.
 - Qt plugins: the platforms (xcb for the desktop; offscreen and minimal for ``--self-test`` and
@@ -28,9 +28,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 #: and Qt modules it does not use. ``PySide6.QtNetwork`` above all: ClinRef makes no network calls.
 EXCLUDED_MODULES: tuple[str, ...] = (
     # Build-time only (the import-linter contract keeps the running app off them).
-    "db.build",
-    "db.render",
-    "db.content",
+    "db.compiler",
     "sqlite_utils",
     "markdown",
     "nh3",

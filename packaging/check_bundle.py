@@ -41,7 +41,7 @@ import bundle_rules  # packaging/bundle_rules.py: this script's folder is on sys
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "clinref"
-FORBIDDEN_MODULES = re.compile(r"^(db\.(build|render|content)|sqlite_utils|markdown|nh3|ssl|PySide6\.QtNetwork)(\.|$)")
+FORBIDDEN_MODULES = re.compile(r"^(db\.compiler|sqlite_utils|markdown|nh3|ssl|PySide6\.QtNetwork)(\.|$)")
 PLATFORMS = {"qxcb", "qoffscreen", "qminimal"}
 RUNTIME_HOOK = "rthook_child_environment"  # gives programs the app starts the system's LD_LIBRARY_PATH
 
@@ -99,7 +99,7 @@ def check_contents(app: Path) -> list[str]:
             raise CheckFailed(f"the frozen app carries modules it must not: {', '.join(bad)}")
         if "db.library" not in modules or "desktop.app" not in modules:
             raise CheckFailed("the frozen app lacks db.library or desktop.app: wrong archive?")
-        seen.append(f"frozen modules: {len(modules)}, none of db.build/render/content, sqlite_utils, markdown, nh3")
+        seen.append(f"frozen modules: {len(modules)}, none of db.compiler, sqlite_utils, markdown, nh3")
     return seen
 
 

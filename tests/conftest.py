@@ -24,7 +24,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled content, built once for the whole session."""
-    from db.build import build
+    from db.compiler.build import build
 
     out = tmp_path_factory.mktemp("content") / "clinref.db"
     build(content_sources_dir(), out)

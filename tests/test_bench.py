@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 
 from bench.generate import CorpusSpec, GeneratedCorpus, cached, generate
 from db.__main__ import main as db_main
-from db.build import _mentions, build
-from db.content import read_sources
-from db.library import BROAD_MATCHES, Library
-from db.render import article_html, plain_text
+from db.compiler.build import build
+from db.compiler.mentions import mentions as _mentions
+from db.compiler.render import article_html, plain_text
+from db.compiler.sources import read_sources
+from db.library import Library
+from db.library.search import BROAD_MATCHES
 
 SMALL = CorpusSpec(articles=30, drugs=20, classes=8, recommendations=60, seed=7)
 
@@ -69,9 +71,9 @@ def test_generator_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
 
 def test_broad_searches_list_name_matches_first(corpus_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # As if the corpus were large: more rows match 'm' than a search ranks one by one.
-    monkeypatch.setattr("db.library.BROAD_MATCHES", 10)
+    monkeypatch.setattr("db.library.search.BROAD_MATCHES", 10)
     with Library(corpus_db) as library:
-        assert library._matches('"m"*', 10_000) > 30
+        assert library._search._matches('"m"*', 10_000) > 30
         hits = library.search("m").hits
         assert len(hits) == 30
         kinds = [h.kind for h in hits]
@@ -158,7 +160,7 @@ def test_lazy_topic_tree_makes_long_groups_when_opened(qtmodeltester: object, co
 def test_any_text_through_the_broad_search_never_raises(corpus_db: Path, text: str) -> None:
     from unittest import mock
 
-    with mock.patch("db.library.BROAD_MATCHES", 0), Library(corpus_db) as library:
+    with mock.patch("db.library.search.BROAD_MATCHES", 0), Library(corpus_db) as library:
         results = library.search(text)
         assert results.query == text
         assert all(h.snippet.count("<b>") == h.snippet.count("</b>") for h in results.hits)

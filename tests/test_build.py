@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from db.__main__ import main as db_main
-from db.build import build
+from db.compiler.build import build
 from db.errors import ContentError
 from db.paths import content_sources_dir
 from db.schema import APPLICATION_ID, SCHEMA_VERSION
@@ -58,7 +58,7 @@ def test_build_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 def test_rendered_article_is_inert(tmp_path: Path) -> None:
     """Even markup that slips past the checks reaches the app as text, never as markup."""
-    from db.render import render_markdown
+    from db.compiler.render import render_markdown
 
     html = render_markdown(
         '<script>alert(1)</script> <img src="https://x.org/a.png" onerror="x()">\n\n'

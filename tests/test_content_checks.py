@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from db.__main__ import main as db_main
-from db.content import load_sources, parse_dose
+from db.compiler.doses import parse_dose
+from db.compiler.sources import load_sources
 from tests.minimal_content import ARTICLE, CLASSES, DRUGS, RECOMMENDATIONS, write_files
 
 
@@ -177,7 +178,7 @@ def test_a_drug_dose_is_never_silently_uncited(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("text", ["2.5-10 mg/day", "15-10 mg/day", "5-10 mg/days", "0.5-10 mg/day"])
 def test_a_dose_must_stand_whole_in_its_source(tmp_path: Path, text: str) -> None:
-    from db.content import appears_as_written
+    from db.compiler.doses import appears_as_written
 
     assert not appears_as_written("5-10 mg/day", f"Give {text} now.")
     assert appears_as_written("5-10 mg/day", "Give 5-10 mg/day, then review.")

@@ -353,7 +353,7 @@ def test_broken_content_file_falls_back_to_bundled_with_a_notice(
 ) -> None:
     broken = tmp_path / "broken.db"
     broken.write_bytes(b"not a database at all" * 100)
-    monkeypatch.setattr("db.locate.ensure_default_database", lambda: built_db)
+    monkeypatch.setattr("db.library.locate.default_database", lambda: built_db)
     with running(qtbot, broken) as app:
         assert window(app).isVisible()
         notice = window(app).findChild(QMessageBox, "startupNotice")

@@ -21,10 +21,10 @@ from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QMessageBox, QTextBrowser
 from pytestqt.qtbot import QtBot
 
-from db.build import build
-from db.content import load_sources
+from db.compiler.build import build
+from db.compiler.render import render_markdown
+from db.compiler.sources import load_sources
 from db.library import Library
-from db.render import render_markdown
 from db.schema import SCHEMA_VERSION
 from desktop.article_view import ArticleView
 from desktop.settings import UserSettings
@@ -80,7 +80,7 @@ def test_unusable_content_falls_back_to_bundled_and_says_why(
     bad = tmp_path / "share" / "clinref.db"
     bad.parent.mkdir()
     make(bad, built_db)
-    monkeypatch.setattr("db.locate.ensure_default_database", lambda: built_db)
+    monkeypatch.setattr("db.library.locate.default_database", lambda: built_db)
     with running(qtbot, bad) as app:
         assert window(app).isVisible()
         assert "pending human review" in window(app).findChild(QTextBrowser, "articleView").toPlainText()

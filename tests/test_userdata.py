@@ -17,9 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import db.userdata
+import db.userdata.store
 from db.schema import APPLICATION_ID as CONTENT_APPLICATION_ID
-from db.userdata import APPLICATION_ID, HISTORY_LIMIT, SCHEMA_VERSION, Bookmark, UserData, Visit
+from db.userdata import HISTORY_LIMIT, Bookmark, UserData, Visit
+from db.userdata.store import APPLICATION_ID, SCHEMA_VERSION
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -355,7 +356,7 @@ def test_a_file_locked_by_another_program_is_left_alone(store_path: Path, monkey
     # "database is locked" says nothing about the contents: the file must not be moved aside.
     with UserData(store_path) as store:
         store.add_bookmark("a", "A")
-    monkeypatch.setattr(db.userdata, "BUSY_TIMEOUT_S", 0.0)
+    monkeypatch.setattr(db.userdata.store, "BUSY_TIMEOUT_S", 0.0)
     holder = sqlite3.connect(store_path, isolation_level=None)
     try:
         holder.execute("PRAGMA locking_mode = EXCLUSIVE")

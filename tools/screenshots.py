@@ -56,7 +56,7 @@ def main() -> int:
     if opts.dark:
         app.setStyle("Fusion")
         app.setPalette(_dark_palette())
-    from db.locate import ensure_default_database
+    from db.library.locate import default_database
     from desktop.startup import Startup
 
     def settle() -> None:
@@ -69,7 +69,7 @@ def main() -> int:
         widget.grab().save(str(path))
         print(f"saved {path}")
 
-    startup = Startup(ensure_default_database())
+    startup = Startup(default_database())
     startup.begin()
     assert startup.dialog is not None
     save(startup.dialog, "disclaimer")

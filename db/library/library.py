@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import quote
 
 from db.errors import LibraryError
+from db.library.opening import REBUILD, connect
+from db.library.search import SearchIndex
 from db.model import (
     Article,
     ArticleSummary,
@@ -29,44 +30,12 @@ from db.model import (
     Recommendation,
     Reference,
     Role,
-    SearchHit,
     SearchResults,
     SourceRef,
     TopicGroup,
     TopicTree,
     TreatmentKind,
 )
-from db.query import allowed_distance, edit_distance, fold, fts_query, tokens
-from db.schema import APPLICATION_ID, SCHEMA_VERSION, SEARCH_WEIGHTS
-
-_REBUILD = "Rebuild it with 'python -m db build', or reinstall ClinRef to restore the bundled content."
-_SNIPPET_OPEN, _SNIPPET_CLOSE = "\x02", "\x03"
-_LEAD_END = "\x04"  # marks a text's opening words, cut to a snippet's length in Python
-_SNIPPET_WORDS = 12
-
-#: Above this many matching rows a search does not rank them all: bm25 costs about 1.5 µs a
-#: row, 15-30 ms for a common word or a short prefix at 10,000 articles (see bench/README.md).
-BROAD_MATCHES = 300
-
-_WEIGHTS = ", ".join(str(w) for w in SEARCH_WEIGHTS)
-# Rank first, then make snippets for the rows shown: computed in one query, snippet() ran for
-# every matching row before the sort (each one tokenizes the row's whole body).
-_RANKED_HITS = f"""
-WITH top AS (
-    SELECT rowid AS id, bm25(search, 0, 0, {_WEIGHTS}, 0) AS score FROM search
-    WHERE search MATCH :match ORDER BY score, rowid LIMIT :limit
-)
-SELECT search.rowid, kind, slug, title, snippet(search, 4, :open, :close, '…', 12), detail
-FROM top JOIN search ON search.rowid = top.id
-WHERE search MATCH :match ORDER BY top.score, top.id
-"""
-# A broad search shows each hit's opening words (an article's open with its summary) rather
-# than snippet(): where a word is everywhere its context says little, and snippet() tokenizes the
-# row's whole body to find it, 0.3 ms a row for a common word at article length.
-_BROAD_HITS = f"""
-SELECT rowid, kind, slug, title, substr(body, 1, 240) || '{_LEAD_END}', detail FROM search
-WHERE search MATCH :match {{skip}} ORDER BY rowid LIMIT :limit
-"""
 
 _RECOMMENDATION_SELECT = """
 SELECT r.treatment_slug, t.name, t.kind, r.class_slug, c.name, r.role, r.dose_text, r.dose_low,
@@ -100,39 +69,6 @@ def _recommendation(row: Sequence[Any]) -> Recommendation:
     )
 
 
-def _truncation(path: Path, size: int) -> str | None:
-    """Why a SQLite file is shorter than its own header says, or None.
-
-    SQLite cannot always tell a cut-off file from a foreign one; the header can.
-    """
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
-    except OSError:
-        return None  # the connection attempt reports unreadable files
-    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
-        return None
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    valid = header[24:28] == header[92:96]  # the in-header size is trusted only when these agree
-    if valid and pages and page_size * pages > size:
-        return f"the content file is truncated ({size:,} bytes of {page_size * pages:,})"
-    return None
-
-
-def _hit_params(match: str, limit: int) -> dict[str, Any]:
-    return {"match": match, "limit": limit, "open": _SNIPPET_OPEN, "close": _SNIPPET_CLOSE}
-
-
-def _snippet_html(raw: str) -> str:
-    if raw.endswith(_LEAD_END):
-        words = raw[: -len(_LEAD_END)].split()
-        raw = " ".join(words[:_SNIPPET_WORDS]) + ("…" if len(words) > _SNIPPET_WORDS else "")
-    escaped = raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return escaped.replace(_SNIPPET_OPEN, "<b>").replace(_SNIPPET_CLOSE, "</b>")
-
-
 class Library:
     """A read-only ClinRef content database.
 
@@ -144,7 +80,8 @@ class Library:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._conn = self._connect(self.path)
+        self._conn = connect(self.path)
+        self._search = SearchIndex(self._rows)
         try:
             self.manifest = self._read_manifest()
         except BaseException:
@@ -152,72 +89,6 @@ class Library:
             raise
 
     # -- opening -------------------------------------------------------------------------
-
-    @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        if not path.exists():
-            raise LibraryError(
-                path, "the content file does not exist", "Check the path, or run 'python -m db build' to create it."
-            )
-        if path.is_dir():
-            raise LibraryError(path, "this is a folder, not a content file", "Name the clinref.db file itself.")
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise LibraryError(
-                path, f"the content file cannot be read ({exc.strerror})", "Check the file's permissions."
-            ) from exc
-        if size == 0:
-            raise LibraryError(path, "the content file is empty", _REBUILD)
-        truncated = _truncation(path, size)
-        if truncated:
-            raise LibraryError(path, truncated, _REBUILD)
-        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-        try:
-            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise LibraryError(
-                path, f"the content file cannot be opened ({exc})", "Check the file's permissions."
-            ) from exc
-        try:
-            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-            page_count = conn.execute("PRAGMA page_count").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise LibraryError(
-                path, "the file is not a SQLite database: it is corrupt or a different kind of file", _REBUILD
-            ) from exc
-        if application_id != APPLICATION_ID:
-            conn.close()
-            raise LibraryError(
-                path,
-                "this is a SQLite database, but not ClinRef content",
-                "Point ClinRef at a clinref.db built by 'python -m db build'.",
-            )
-        if version > SCHEMA_VERSION:
-            conn.close()
-            raise LibraryError(
-                path,
-                f"the content was built for a newer ClinRef (schema {version}; this "
-                f"version reads schema {SCHEMA_VERSION})",
-                "Update ClinRef, or use content built for this version.",
-            )
-        if version < SCHEMA_VERSION:
-            conn.close()
-            raise LibraryError(
-                path,
-                f"the content was built for an older ClinRef (schema {version}; this "
-                f"version reads schema {SCHEMA_VERSION})",
-                _REBUILD,
-            )
-        if page_size * page_count > size:
-            conn.close()
-            raise LibraryError(
-                path, f"the content file is truncated ({size} bytes of {page_size * page_count})", _REBUILD
-            )
-        return conn
 
     def _read_manifest(self) -> Manifest:
         values = dict(self._rows("SELECT key, value FROM manifest"))
@@ -235,7 +106,7 @@ class Library:
                 recommendation_count=int(values["recommendation_count"]),
             )
         except (KeyError, ValueError) as exc:
-            raise LibraryError(self.path, f"the content manifest is incomplete ({exc})", _REBUILD) from exc
+            raise LibraryError(self.path, f"the content manifest is incomplete ({exc})", REBUILD) from exc
 
     def _rows(self, sql: str, params: Iterable[Any] | Mapping[str, Any] = ()) -> list[Any]:
         with self._lock:
@@ -243,7 +114,7 @@ class Library:
                 bound = params if isinstance(params, Mapping) else tuple(params)
                 return self._conn.execute(sql, bound).fetchall()
             except sqlite3.DatabaseError as exc:
-                raise LibraryError(self.path, f"the content file is damaged ({exc})", _REBUILD) from exc
+                raise LibraryError(self.path, f"the content file is damaged ({exc})", REBUILD) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -457,125 +328,17 @@ class Library:
 
     # -- search --------------------------------------------------------------------------
 
+    # -- search --------------------------------------------------------------------------
+
     def search(self, text: str, limit: int = 30) -> SearchResults:
-        """Ranked hits for what a person typed; never raises on any text.
+        """Ranked hits for what a person typed; never raises on any text but :class:`LibraryError`.
 
-        Every word must match; the last word matches as a prefix (search as you type).
-        When nothing matches, a correction is sought among the indexed words ("did you
-        mean"), and if the correction finds something its hits are returned instead.
+        Every word must match; the last word matches as a prefix (search as you type). When
+        nothing matches, a correction is sought among the indexed words ("did you mean"), and
+        if the correction finds something its hits are returned instead.
         """
-        words = tokens(text)
-        if not words:
-            return SearchResults(text, ())
-        hits = self._hits(words, limit)
-        if hits:
-            return SearchResults(text, hits)
-        corrected = self._correct(words)
-        if corrected is None:
-            return SearchResults(text, ())
-        suggestion = " ".join(corrected)
-        return SearchResults(text, self._hits(corrected, limit), suggestion, showing_suggestion=True)
-
-    def _hits(self, words: list[str], limit: int) -> tuple[SearchHit, ...]:
-        """Hits for the words; a page titled exactly as typed ("cortical") comes first."""
-        typed = fold(" ".join(words))
-        found = self._matching(fts_query(words), limit)
-        return tuple(sorted(found, key=lambda hit: " ".join(tokens(fold(hit.title))) != typed))
-
-    def _matching(self, match: str, limit: int) -> tuple[SearchHit, ...]:
-        if self._matches(match, BROAD_MATCHES + 1) <= BROAD_MATCHES:
-            rows = self._ranked_hits(match, limit)
-        else:
-            rows = self._broad_hits(match, limit)
-        return tuple(
-            SearchHit(kind, slug, title, _snippet_html(snippet), detail)
-            for _rowid, kind, slug, title, snippet, detail in rows
-        )
-
-    def _ranked_hits(self, match: str, limit: int) -> list[Any]:
-        """Hits ranked by bm25, those whose title or names match first.
-
-        bm25 alone can put a class whose notes repeat a drug's name above the drug itself
-        ("clonazepam" found Subcortical-nonsegmental first), and Enter opens the first hit.
-        """
-        named = self._rows(_RANKED_HITS, _hit_params(f"{{title names}} : ({match})", limit))
-        if len(named) >= limit:
-            return named
-        seen = {row[0] for row in named}
-        rest = [row for row in self._rows(_RANKED_HITS, _hit_params(match, limit)) if row[0] not in seen]
-        return named + rest[: limit - len(named)]
-
-    def _matches(self, match: str, most: int) -> int:
-        """How many rows match, counting no further than ``most`` (cheap: no ranking)."""
-        rows = self._rows("SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)", (match, most))
-        return int(rows[0][0])
-
-    def _broad_hits(self, match: str, limit: int) -> list[Any]:
-        """Hits for text that matches too many rows to rank: name and title matches first.
-
-        Rows are stored in a useful order (treatments A-Z, classes, articles A-Z: see
-        db.build), so taking them in rowid order stops after ``limit`` rows instead of
-        scoring every match. In the bm25 ranking a match in a title or a name (weights 10 and
-        20) outweighs matches in the body (weight 1), so those come first here too.
-        """
-        named = self._rows(_BROAD_HITS.format(skip=""), {"match": f"{{title names}} : ({match})", "limit": limit})
-        if len(named) >= limit:
-            return named
-        seen = {f"seen{index}": row[0] for index, row in enumerate(named)}
-        skip = f"AND rowid NOT IN ({', '.join(':' + key for key in seen)})" if seen else ""
-        return named + self._rows(_BROAD_HITS.format(skip=skip), {"match": match, "limit": limit - len(named), **seen})
+        return self._search.search(text, limit)
 
     def suggest(self, text: str) -> str | None:
         """The closest indexed spelling of what was typed, or None if it is spelled as indexed."""
-        corrected = self._correct(tokens(text))
-        return " ".join(corrected) if corrected else None
-
-    def _correct(self, words: list[str]) -> list[str] | None:
-        changed = False
-        corrected = []
-        for index, word in enumerate(words):
-            folded = fold(word)
-            is_last = index == len(words) - 1
-            if self._known(folded, prefix=is_last):
-                corrected.append(folded)
-                continue
-            replacement = self._closest(folded)
-            if replacement is None:
-                return None
-            corrected.append(replacement)
-            changed = True
-        return corrected if changed else None
-
-    def _known(self, word: str, *, prefix: bool) -> bool:
-        if len(word) < 4 or word.isdigit():
-            return True  # too short to correct; the vocabulary holds words of 4+ letters
-        if prefix:
-            upper = word[:-1] + chr(ord(word[-1]) + 1)
-            rows = self._rows("SELECT 1 FROM vocabulary WHERE term >= ? AND term < ? LIMIT 1", (word, upper))
-        else:
-            rows = self._rows("SELECT 1 FROM vocabulary WHERE term = ?", (word,))
-        return bool(rows)
-
-    def _closest(self, word: str) -> str | None:
-        limit = allowed_distance(word)
-        if limit == 0:
-            return None
-        firsts = sorted({word[0], word[1]})  # a slip of the first letter is rare; a swap of the first two is not
-        marks = ",".join("?" * len(firsts))
-        candidates = self._rows(
-            f"SELECT term, documents FROM vocabulary WHERE first IN ({marks}) AND length BETWEEN ? AND ?",
-            (*firsts, len(word) - limit, len(word) + limit),
-        )
-        best: tuple[int, int, str] | None = None
-        letters = set(word)
-        for term, documents in candidates:
-            # One edit changes at most two letters of the set of letters used (a swap none), so
-            # a term further apart than that cannot be within reach: skip the slow comparison.
-            if len(letters.symmetric_difference(term)) > 2 * limit:
-                continue
-            distance = edit_distance(word, term, limit)
-            if distance <= limit:
-                key = (distance, -documents, term)
-                if best is None or key < best:
-                    best = key
-        return best[2] if best else None
+        return self._search.suggest(text)

@@ -7,13 +7,10 @@ app never imports Markdown or sqlite-utils when it runs.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import os
 import re
 import sqlite3
-import string
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,9 +19,13 @@ from typing import Any
 
 import sqlite_utils
 
-from db.content import ArticleSource, ContentSources, read_sources
+from db.compiler.articles import ArticleSource
+from db.compiler.mentions import mentions
+from db.compiler.render import article_html, plain_text
+from db.compiler.sources import read_sources
+from db.compiler.tree import ContentSources
+from db.inputs import inputs_hash
 from db.model import DoseRange, Role, TreatmentKind
-from db.render import article_html, plain_text
 from db.schema import APPLICATION_ID, SCHEMA_VERSION, TABLES
 
 BUILD_TOOL = f"clinref-db-build/{SCHEMA_VERSION}"
@@ -45,17 +46,6 @@ class BuildReport:
     content_version: str
 
 
-def inputs_hash(sources: ContentSources) -> str:
-    """SHA-256 over every source file's path (relative to the content root) and bytes."""
-    digest = hashlib.sha256()
-    for path in sources.files:
-        digest.update(path.relative_to(sources.root).as_posix().encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes() if path.is_file() else b"")
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
 def _dose_columns(dose: DoseRange | None) -> dict[str, Any]:
     if dose is None:
         return {"dose_text": None, "dose_low": None, "dose_high": None, "dose_unit": None, "dose_per": None}
@@ -66,83 +56,6 @@ def _dose_columns(dose: DoseRange | None) -> dict[str, Any]:
         "dose_unit": dose.unit,
         "dose_per": dose.per,
     }
-
-
-@functools.lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    """The ASCII letter ``char`` matches under ``re.IGNORECASE`` (Kelvin sign: k; long s: s), else itself."""
-    for letter in string.ascii_lowercase:
-        if re.fullmatch(letter, char, re.IGNORECASE):
-            return letter
-    return char
-
-
-def _word_key(word: str) -> str:
-    """A key equal for two words whenever ``re.IGNORECASE`` matches them (ASCII-only words exactly)."""
-    if word.isascii():
-        return word.lower()
-    return "".join(_fold_char(c) for c in word)
-
-
-@dataclass(frozen=True)
-class _Name:
-    treatment: str
-    pattern: re.Pattern[str]
-    lowered: str | None  # for a plain find() in ASCII text; None when the name is not ASCII
-
-
-def _mentions(sources: ContentSources, texts: dict[str, str]) -> list[dict[str, str]]:
-    """Which articles mention which treatments: by link, by recommendation, or by name.
-
-    A name is mentioned where it appears as a whole word, in any case (``\\bNAME\\b``, ignoring
-    case). Scanning every article with every treatment's pattern is quadratic (about half an
-    hour at 10,000 articles and 1,000 drugs), so each name is filed under its first word and an
-    article's own words say which names could be in it; only those are looked for.
-    """
-    pairs: set[tuple[str, str]] = set()
-    for article in sources.articles:
-        for scheme, target, _line in article.links:
-            if scheme == "drug":
-                pairs.add((target, article.slug))
-    for rec in sources.recommendations:
-        pairs.add((rec.treatment, rec.article))
-    by_first_word: dict[str, list[_Name]] = {}
-    always: list[_Name] = []  # names that start with a non-word or non-ASCII character: looked for everywhere
-    for treatment in sources.treatments:
-        for name in sorted({treatment.name, *treatment.brands, *treatment.synonyms}):
-            entry = _Name(
-                treatment.slug,
-                re.compile(r"\b(?:" + re.escape(name) + r")\b", re.IGNORECASE),
-                name.lower() if name.isascii() else None,
-            )
-            first = _WORD.match(name)
-            if first is None or not first.group().isascii():
-                always.append(entry)
-            else:
-                by_first_word.setdefault(first.group().lower(), []).append(entry)
-    for article in sources.articles:
-        text = texts[article.slug]
-        keys = {_word_key(word) for word in set(_WORD.findall(text))}
-        candidates = [entry for key in sorted(keys & by_first_word.keys()) for entry in by_first_word[key]]
-        lowered = text.lower() if text.isascii() else None
-        for entry in candidates + always:
-            if (entry.treatment, article.slug) not in pairs and _appears(entry, text, lowered):
-                pairs.add((entry.treatment, article.slug))
-    return [{"treatment_slug": t, "article_slug": a} for t, a in sorted(pairs)]
-
-
-def _appears(name: _Name, text: str, lowered: str | None) -> bool:
-    if lowered is None or name.lowered is None:
-        return name.pattern.search(text) is not None
-    # ASCII text and name: a case-insensitive match is a match of the lowercased strings, and
-    # find() is a hundred times faster than the regular expression's scan; the pattern then
-    # checks the word boundaries at each place found.
-    position = lowered.find(name.lowered)
-    while position != -1:
-        if name.pattern.match(text, position):
-            return True
-        position = lowered.find(name.lowered, position + 1)
-    return False
 
 
 def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dict[str, Any]]:
@@ -263,7 +176,7 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str) -> N
         }
         for index, r in enumerate(sources.recommendations)
     )
-    db.table("mentions").insert_all(_mentions(sources, texts))
+    db.table("mentions").insert_all(mentions(sources, texts))
     db.table("search").insert_all(_search_rows(sources, texts))
     conn.execute("INSERT INTO search(search) VALUES ('optimize')")
     conn.execute("CREATE VIRTUAL TABLE temp.search_terms USING fts5vocab(main, search, 'row')")
@@ -316,7 +229,7 @@ def build(source_root: Path, out: Path) -> BuildReport:
     the checks; ``out`` is left untouched in that case.
     """
     sources = read_sources(source_root)
-    digest = inputs_hash(sources)
+    digest = inputs_hash(source_root)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".clinref-build-", suffix=".db", dir=out.parent)

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import markdown
 import nh3
 
-from db.content import CITATION, ArticleSource, ReferenceSource
+from db.compiler.articles import CITATION, ArticleSource, ReferenceSource
 
 ALLOWED_TAGS = {
     "a",

@@ -12,19 +12,24 @@ Standard library only; nothing here imports Qt.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self, TypeVar
-from urllib.parse import quote
 
-from db.schema import APPLICATION_ID as CONTENT_APPLICATION_ID
+from db.userdata.recovery import (
+    NewerFormat,
+    diagnose,
+    move_aside,
+    orphan_journal,
+    os_reason,
+    read_only_uri,
+    sqlite_reason,
+)
 
 #: Stored in ``PRAGMA application_id``: "ClnU". Tells the user store from content ("ClnR") and other files.
 APPLICATION_ID = 0x436C6E55
@@ -39,14 +44,6 @@ HISTORY_LIMIT = 500
 BUSY_TIMEOUT_S = 2.0
 
 #: The files SQLite keeps beside the database; they belong to it and move with it.
-_SIDECARS = ("-wal", "-shm", "-journal")
-
-#: Primary SQLite result codes: locked by another connection, and damaged contents.
-_SQLITE_BUSY = 5
-_SQLITE_LOCKED = 6
-_SQLITE_CORRUPT = 11
-_SQLITE_NOTADB = 26
-
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS bookmarks (
         id INTEGER PRIMARY KEY,
@@ -120,7 +117,7 @@ class UserData:
             is_dir = self.path.is_dir()
         except OSError as exc:
             return self._in_memory(
-                f"the folder {self.path.parent} for your bookmarks file cannot be created ({_os_reason(exc)}); "
+                f"the folder {self.path.parent} for your bookmarks file cannot be created ({os_reason(exc)}); "
                 "check that you can write there"
             )
         if is_dir:
@@ -129,8 +126,8 @@ class UserData:
         damage: str | None
         if exists:
             try:
-                damage = _diagnose(self.path)
-            except _NewerFormat as newer:
+                damage = diagnose(self.path, APPLICATION_ID, SCHEMA_VERSION, BUSY_TIMEOUT_S)
+            except NewerFormat as newer:
                 # Another ClinRef (newer) owns this file: never move it aside or write to it.
                 return self._in_memory(
                     f"your bookmarks file {self.path} was written by a newer version of ClinRef (format "
@@ -139,17 +136,17 @@ class UserData:
                     copy_of=self.path,
                 )
             except sqlite3.Error as exc:
-                return self._in_memory(f"the bookmarks file {self.path} cannot be opened ({_sqlite_reason(exc)})")
+                return self._in_memory(f"the bookmarks file {self.path} cannot be opened ({sqlite_reason(exc)})")
         else:
             # A journal without its database would be replayed into the new, empty file.
-            damage = "was missing but its journal was left behind" if _orphan_journal(self.path) else None
+            damage = "was missing but its journal was left behind" if orphan_journal(self.path) else None
 
         if damage is not None:
             try:
-                kept = _move_aside(self.path)
+                kept = move_aside(self.path)
             except OSError as exc:
                 return self._in_memory(
-                    f"the bookmarks file {self.path} {damage} and could not be moved aside ({_os_reason(exc)}); "
+                    f"the bookmarks file {self.path} {damage} and could not be moved aside ({os_reason(exc)}); "
                     "move it elsewhere to start afresh"
                 )
             # Something was there a moment ago; if it vanished meanwhile there is nothing to keep.
@@ -160,7 +157,7 @@ class UserData:
             return _connect_file(self.path)
         except sqlite3.Error as exc:
             return self._in_memory(
-                f"the bookmarks file {self.path} cannot be written ({_sqlite_reason(exc)}); "
+                f"the bookmarks file {self.path} cannot be written ({sqlite_reason(exc)}); "
                 f"check that you can write to it and to {self.path.parent}",
                 # A healthy file that is only read-only still has the user's bookmarks: show them.
                 copy_of=self.path if exists and damage is None else None,
@@ -176,7 +173,7 @@ class UserData:
         shown = ""
         if copy_of is not None:
             try:
-                source = sqlite3.connect(_read_only_uri(copy_of), uri=True, timeout=BUSY_TIMEOUT_S)
+                source = sqlite3.connect(read_only_uri(copy_of), uri=True, timeout=BUSY_TIMEOUT_S)
                 try:
                     source.backup(conn)
                 finally:
@@ -340,111 +337,6 @@ class UserData:
 def _now() -> str:
     """The current time, ISO-8601 in UTC to the second: ``2026-11-21T19:30:00+00:00``."""
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _os_reason(exc: OSError) -> str:
-    return exc.strerror or str(exc)
-
-
-def _sqlite_reason(exc: sqlite3.Error) -> str:
-    """SQLite's message, with what to do when the cause is another program holding the file."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int) and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
-        return f"{exc}: another program is using it; close other ClinRef windows and start ClinRef again"
-    return str(exc)
-
-
-def _is_damage(exc: sqlite3.Error) -> bool:
-    """True when SQLite says the file's contents are bad, as opposed to locked or unreadable."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return isinstance(code, int) and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
-
-
-class _NewerFormat(Exception):
-    """The file was written by a newer ClinRef: usable by that version, not by this one."""
-
-    def __init__(self, version: int) -> None:
-        super().__init__(version)
-        self.version = version
-
-
-def _diagnose(path: Path) -> str | None:
-    """What is wrong with an existing file, as the end of "Your bookmarks file X ..."; None when usable.
-
-    Reads only, so a file that is then moved aside keeps its bytes, and so do its ``-wal``
-    and ``-shm``: an existing ``-shm`` is opened read-only too (``readonly_shm``, which needs
-    it to exist), where a plain read-only connection would rewrite an index it found stale.
-    Raises :class:`sqlite3.Error` when the file cannot be read at all (locked, no
-    permission): that says nothing about its contents, so it must not be moved aside.
-    """
-    conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_S)
-    try:
-        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if application_id == 0 and version == 0 and objects == 0:
-            return None  # empty, or created and never written to: start it
-        if application_id == CONTENT_APPLICATION_ID:
-            return "could not be used (it is a ClinRef content database, not a bookmarks file)"
-        if application_id != APPLICATION_ID:
-            return "could not be used (it is a SQLite database from another program, not a ClinRef bookmarks file)"
-        if version > SCHEMA_VERSION:
-            raise _NewerFormat(version)
-        if version < 1:
-            return "was damaged (its format version is missing)"
-        problems = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
-        if problems != ["ok"]:
-            return f"was damaged (the integrity check found: {problems[0]})"
-        return None
-    except sqlite3.DatabaseError as exc:
-        if not _is_damage(exc):
-            raise
-        return "was damaged (not a database)" if "not a database" in str(exc) else f"was damaged ({exc})"
-    finally:
-        conn.close()
-
-
-def _read_only_uri(path: Path) -> str:
-    """A URI that opens ``path`` without writing to it or to an existing ``-shm``."""
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-    return uri + "&readonly_shm=1" if _sidecar(path, "-shm").exists() else uri
-
-
-def _sidecar(path: Path, suffix: str) -> Path:
-    return path.with_name(path.name + suffix)
-
-
-def _orphan_journal(path: Path) -> bool:
-    """True when a journal or WAL with content sits where the (missing) database should be."""
-    for suffix in ("-wal", "-journal"):
-        side = _sidecar(path, suffix)
-        try:
-            if side.stat().st_size > 0:
-                return True
-        except OSError:
-            continue  # absent, or unreadable: then opening the folder fails and says so
-    return False
-
-
-def _move_aside(path: Path) -> list[Path]:
-    """Rename ``path`` and its sidecars to ``<name>.broken-YYYYmmdd-HHMMSS`` (local time); the new names.
-
-    The file comes first when it exists. The sidecars keep their suffix, so SQLite still
-    pairs them with the kept copy. Raises :class:`OSError` when anything cannot be moved:
-    a journal left beside the fresh file would be replayed into it.
-    """
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    kept = path.with_name(f"{path.name}.broken-{stamp}")
-    attempt = 1
-    while any(os.path.lexists(p) for p in (kept, *(_sidecar(kept, s) for s in _SIDECARS))):
-        attempt += 1
-        kept = path.with_name(f"{path.name}.broken-{stamp}-{attempt}")
-    moved: list[Path] = []
-    for source, target in ((path, kept), *((_sidecar(path, s), _sidecar(kept, s)) for s in _SIDECARS)):
-        if os.path.lexists(source):
-            os.rename(source, target)
-            moved.append(target)
-    return moved
 
 
 def _connect_file(path: Path) -> sqlite3.Connection:

@@ -1,0 +1,199 @@
+"""Reading one article file: TOML front matter (metadata, references, quirks) and a Markdown body."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from db.compiler.toml_fields import FieldReader, entries, load_toml
+from db.errors import Problem
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CITATION = re.compile(r"\[@(\d+(?:\s*,\s*\d+)*)\]")
+CITATION_START = re.compile(r"\[@")
+LINK = re.compile(r"\]\(([^)\s]*)\)")
+RAW_HTML = re.compile(r"</?[A-Za-z][^>]*>|<!--")
+IMAGE = re.compile(r"!\[")
+INTERNAL_SCHEMES = ("drug", "class", "article")
+EXTERNAL_SCHEMES = ("https", "http", "mailto")
+REFERENCE_KINDS = ("guideline", "drug label", "research", "other")
+
+
+@dataclass(frozen=True)
+class ReferenceSource:
+    number: int
+    kind: str
+    title: str
+    publication: str
+    year: int | None
+    listed: bool
+    note: str
+    line: int
+
+
+@dataclass(frozen=True)
+class QuirkSource:
+    text: str
+    resolution: str
+    source_line: int | None
+
+
+@dataclass
+class ArticleSource:
+    """One article file: front matter fields, the Markdown body and where things are in it."""
+
+    path: Path
+    slug: str
+    title: str
+    short_title: str
+    topic: str
+    updated: str
+    review_status: str
+    source: str
+    summary: str
+    references: list[ReferenceSource]
+    quirks: list[QuirkSource]
+    body: str
+    body_first_line: int
+    #: (number, line) for every citation in the body
+    citations: list[tuple[int, int]] = field(default_factory=list)
+    #: (scheme, target, line) for every internal link in the body
+    links: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def reference_numbers(self) -> set[int]:
+        return {r.number for r in self.references}
+
+
+def read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSource | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(rel, 1, f"not UTF-8 text ({exc.reason}); save the file as UTF-8"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(rel, 1, f"cannot read the file: {exc.strerror}"))
+        return None
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "+++":
+        problems.append(Problem(rel, 1, "an article must start with a '+++' line opening its front matter"))
+        return None
+    try:
+        close = next(i for i in range(1, len(lines)) if lines[i].strip() == "+++")
+    except StopIteration:
+        problems.append(Problem(rel, 1, "the front matter opened by '+++' is never closed by a second '+++' line"))
+        return None
+    front_lines = lines[1:close]
+    data = load_toml(path, rel, problems, offset=1, text="\n".join(front_lines))
+    if data is None:
+        return None
+    fields = FieldReader(data, rel, lines, (1, close + 1), problems)
+    fields.only(
+        (
+            "title",
+            "short_title",
+            "slug",
+            "topic",
+            "updated",
+            "review_status",
+            "source",
+            "summary",
+            "references",
+            "quirks",
+        )
+    )
+    slug = fields.text("slug")
+    if slug and not SLUG.match(slug):
+        fields.problem("slug", f"slug {slug!r} must be lowercase letters, digits and hyphens")
+    elif slug and slug != path.stem:
+        fields.problem("slug", f"slug {slug!r} must match the file name ({path.stem}.md)")
+    article = ArticleSource(
+        path=path,
+        slug=slug,
+        title=fields.text("title"),
+        short_title=fields.text("short_title", required=False),
+        topic=fields.text("topic"),
+        updated=fields.date("updated"),
+        review_status=fields.text("review_status"),
+        source=fields.text("source", required=False),
+        summary=fields.text("summary", required=False),
+        references=[],
+        quirks=[],
+        body="\n".join(lines[close + 1 :]),
+        body_first_line=close + 2,
+    )
+    article.short_title = article.short_title or article.title
+    seen: set[int] = set()
+    for table, span in entries(data, "references", front_lines, rel, problems, offset=1):
+        ref = FieldReader(table, rel, lines, span, problems)
+        ref.only(("number", "kind", "title", "publication", "year", "listed", "note"))
+        number = ref.integer("number")
+        kind = ref.text("kind")
+        if kind and kind not in REFERENCE_KINDS:
+            ref.problem("kind", f"reference kind {kind!r} is not one of {', '.join(REFERENCE_KINDS)}")
+        year = ref.integer("year", required=False)
+        if year is not None and not 1800 <= year <= 2100:
+            ref.problem("year", f"year {year} is not a plausible publication year")
+        listed = ref.flag("listed", True)
+        note = ref.text("note", required=not listed)
+        if number is None:
+            continue
+        if number < 1:
+            ref.problem("number", "reference numbers start at 1")
+        if number in seen:
+            ref.problem("number", f"reference {number} is listed twice")
+        seen.add(number)
+        article.references.append(
+            ReferenceSource(
+                number, kind, ref.text("title"), ref.text("publication", required=False), year, listed, note, span[0]
+            )
+        )
+    article.references.sort(key=lambda r: r.number)
+    for table, span in entries(data, "quirks", front_lines, rel, problems, offset=1):
+        quirk = FieldReader(table, rel, lines, span, problems)
+        quirk.only(("text", "resolution", "line"))
+        article.quirks.append(
+            QuirkSource(quirk.text("text"), quirk.text("resolution"), quirk.integer("line", required=False))
+        )
+    _scan_body(article, rel, problems)
+    return article
+
+
+def _scan_body(article: ArticleSource, rel: str, problems: list[Problem]) -> None:
+    """Find citations and links in the body; reject raw HTML, images and unsafe links."""
+    in_code = False
+    for index, line in enumerate(article.body.splitlines()):
+        number = article.body_first_line + index
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+        if in_code:
+            continue
+        if RAW_HTML.search(line):
+            problems.append(Problem(rel, number, "raw HTML is not allowed in an article; use Markdown"))
+        if IMAGE.search(line):
+            problems.append(Problem(rel, number, "images are not allowed in an article (nothing is fetched)"))
+        well_formed = {m.start() for m in CITATION.finditer(line)}
+        for match in CITATION_START.finditer(line):
+            if match.start() not in well_formed:
+                problems.append(Problem(rel, number, "malformed citation: write [@N] or [@N,M] with reference numbers"))
+        for match in CITATION.finditer(line):
+            for part in match.group(1).split(","):
+                article.citations.append((int(part), number))
+        for match in LINK.finditer(line):
+            target = match.group(1)
+            scheme, _, rest = target.partition(":")
+            if target.startswith("#"):
+                continue
+            if scheme in INTERNAL_SCHEMES and rest:
+                article.links.append((scheme, rest, number))
+            elif scheme.lower() in EXTERNAL_SCHEMES and rest:
+                continue
+            else:
+                problems.append(
+                    Problem(
+                        rel,
+                        number,
+                        f"link target {target!r} is not allowed: use drug:SLUG, class:SLUG, "
+                        "article:SLUG or an https:// address",
+                    )
+                )

@@ -1,0 +1,188 @@
+"""Reading the structured sources: drugs, therapies, classes and recommendations (TOML)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from db.compiler.articles import SLUG
+from db.compiler.toml_fields import FieldReader, entries, load_toml
+from db.errors import Problem
+from db.model import DoseRange, Role
+
+DRUG_KINDS = ("drug", "drug group")
+CLASS_CATEGORIES = ("physiological", "syndrome", "general")
+ROLES = tuple(r.value for r in Role)
+
+
+@dataclass(frozen=True)
+class TreatmentSource:
+    """A drug, a drug group, or a non-drug therapy."""
+
+    file: str
+    line: int
+    slug: str
+    name: str
+    kind: str  # "drug", "drug group" or "non-drug"
+    brands: tuple[str, ...]
+    synonyms: tuple[str, ...]
+    mechanism: str
+    dose: DoseRange | None
+    dose_context: str
+    dose_article: str
+    dose_citations: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ClassSource:
+    file: str
+    line: int
+    slug: str
+    name: str
+    category: str
+    parent: str
+    synonyms: tuple[str, ...]
+    description: str
+    position: int
+
+
+@dataclass(frozen=True)
+class RecommendationSource:
+    file: str
+    line: int
+    treatment: str
+    class_slug: str
+    role: str
+    dose: DoseRange | None
+    note: str
+    article: str
+    citations: tuple[int, ...]
+    uncited: bool
+    position: int
+
+
+def read_treatments(path: Path, rel: str, header: str, problems: list[Problem]) -> list[TreatmentSource]:
+    data = load_toml(path, rel, problems)
+    if data is None:
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    treatments = []
+    is_drug = header == "drug"
+    for table, span in entries(data, header, lines, rel, problems):
+        entry = FieldReader(table, rel, lines, span, problems)
+        if is_drug:
+            entry.only(
+                (
+                    "slug",
+                    "name",
+                    "kind",
+                    "brands",
+                    "synonyms",
+                    "mechanism",
+                    "dose",
+                    "dose_context",
+                    "dose_article",
+                    "dose_citations",
+                    "dose_uncited",
+                )
+            )
+        else:
+            entry.only(("slug", "name", "synonyms", "mechanism"))
+        slug = entry.text("slug")
+        if slug and not SLUG.match(slug):
+            entry.problem("slug", f"slug {slug!r} must be lowercase letters, digits and hyphens")
+        kind = entry.text("kind", required=False, default="drug") if is_drug else "non-drug"
+        if kind not in (*DRUG_KINDS, "non-drug"):
+            entry.problem("kind", f"kind {kind!r} is not one of {', '.join(DRUG_KINDS)}")
+        dose = entry.dose("dose") if is_drug else None
+        dose_article = entry.text("dose_article", required=False) if is_drug else ""
+        dose_context = entry.text("dose_context", required=False) if is_drug else ""
+        dose_citations: tuple[int, ...] = ()
+        if is_drug and entry.table.get("dose"):
+            if not dose_article:
+                entry.problem("dose", "a dose needs 'dose_article': the article that states it")
+            if not dose_context:
+                entry.problem(
+                    "dose", "a dose needs 'dose_context': for what the source gives it, e.g. 'in cortical myoclonus'"
+                )
+            dose_citations = entry.citations("dose_citations", "dose_uncited", "a dose")
+        treatments.append(
+            TreatmentSource(
+                rel,
+                span[0],
+                slug,
+                entry.text("name"),
+                kind,
+                entry.texts("brands") if is_drug else (),
+                entry.texts("synonyms"),
+                entry.text("mechanism", required=False),
+                dose,
+                dose_context,
+                dose_article,
+                dose_citations,
+            )
+        )
+    return treatments
+
+
+def read_classes(path: Path, rel: str, problems: list[Problem]) -> list[ClassSource]:
+    data = load_toml(path, rel, problems)
+    if data is None:
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    classes = []
+    for position, (table, span) in enumerate(entries(data, "class", lines, rel, problems)):
+        entry = FieldReader(table, rel, lines, span, problems)
+        entry.only(("slug", "name", "category", "parent", "synonyms", "description"))
+        slug = entry.text("slug")
+        if slug and not SLUG.match(slug):
+            entry.problem("slug", f"slug {slug!r} must be lowercase letters, digits and hyphens")
+        category = entry.text("category")
+        if category and category not in CLASS_CATEGORIES:
+            entry.problem("category", f"category {category!r} is not one of {', '.join(CLASS_CATEGORIES)}")
+        classes.append(
+            ClassSource(
+                rel,
+                span[0],
+                slug,
+                entry.text("name"),
+                category,
+                entry.text("parent", required=False),
+                entry.texts("synonyms"),
+                entry.text("description", required=False),
+                position,
+            )
+        )
+    return classes
+
+
+def read_recommendations(path: Path, rel: str, problems: list[Problem]) -> list[RecommendationSource]:
+    data = load_toml(path, rel, problems)
+    if data is None:
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    recommendations = []
+    for position, (table, span) in enumerate(entries(data, "recommendation", lines, rel, problems)):
+        entry = FieldReader(table, rel, lines, span, problems)
+        entry.only(("treatment", "class", "role", "dose", "note", "article", "citations", "uncited"))
+        role = entry.text("role")
+        if role and role not in ROLES:
+            entry.problem("role", f"role {role!r} is not one of {', '.join(ROLES)}")
+        citations = entry.citations("citations", "uncited", "a recommendation")
+        uncited = not citations
+        recommendations.append(
+            RecommendationSource(
+                rel,
+                span[0],
+                entry.text("treatment"),
+                entry.text("class"),
+                role,
+                entry.dose("dose"),
+                entry.text("note", required=False),
+                entry.text("article"),
+                citations,
+                uncited,
+                position,
+            )
+        )
+    return recommendations

@@ -1,0 +1,83 @@
+"""Reading and checking the content sources under ``resources/content/``.
+
+The format is described in ``docs/content-format.md``. :func:`load_sources` parses every file
+and returns the sources with every problem found, each located as ``file:line`` so an editor
+can go straight to it. Nothing here renders or writes; see :mod:`db.compiler.build` for that.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from db.compiler.articles import read_article
+from db.compiler.catalog import (
+    read_classes,
+    read_recommendations,
+    read_treatments,
+)
+from db.compiler.checks import cross_check
+from db.compiler.toml_fields import FieldReader, load_toml
+from db.compiler.tree import ContentSources, relative
+from db.errors import ContentError, Problem
+
+
+def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
+    """Parse every source under ``root``; return them with every problem found (none is fatal)."""
+    problems: list[Problem] = []
+    sources = ContentSources(root, "", "", [], [], [], [], [])
+
+    def rel(path: Path) -> str:
+        return relative(path, root)
+
+    if not root.is_dir():
+        problems.append(Problem(str(root), 0, "the content folder does not exist"))
+        return sources, problems
+    meta_path = root / "content.toml"
+    sources.files.append(meta_path)
+    if not meta_path.is_file():
+        problems.append(Problem(rel(meta_path), 0, "missing: it names the content release (version, title)"))
+    else:
+        meta = load_toml(meta_path, rel(meta_path), problems)
+        if meta is not None:
+            reader = FieldReader(
+                meta, rel(meta_path), meta_path.read_text(encoding="utf-8").splitlines(), (1, 1), problems
+            )
+            reader.only(("version", "title"))
+            sources.version = reader.text("version")
+            sources.title = reader.text("title")
+    article_paths = sorted((root / "articles").glob("*.md"))
+    if not article_paths:
+        problems.append(Problem(rel(root / "articles"), 0, "no articles (*.md) found"))
+    for path in article_paths:
+        sources.files.append(path)
+        article = read_article(path, rel(path), problems)
+        if article is not None:
+            sources.articles.append(article)
+    for name, header in (("drugs.toml", "drug"), ("therapies.toml", "therapy")):
+        path = root / name
+        sources.files.append(path)
+        if path.is_file():
+            sources.treatments.extend(read_treatments(path, rel(path), header, problems))
+        else:
+            problems.append(Problem(rel(path), 0, "missing"))
+    classes_path = root / "classes.toml"
+    recommendations_path = root / "recommendations.toml"
+    sources.files += [classes_path, recommendations_path]
+    if classes_path.is_file():
+        sources.classes = read_classes(classes_path, rel(classes_path), problems)
+    else:
+        problems.append(Problem(rel(classes_path), 0, "missing"))
+    if recommendations_path.is_file():
+        sources.recommendations = read_recommendations(recommendations_path, rel(recommendations_path), problems)
+    else:
+        problems.append(Problem(rel(recommendations_path), 0, "missing"))
+    cross_check(sources, problems)
+    return sources, sorted(set(problems))
+
+
+def read_sources(root: Path) -> ContentSources:
+    """Parse and check the sources; raise :class:`ContentError` listing every problem."""
+    sources, problems = load_sources(root)
+    if problems:
+        raise ContentError(problems)
+    return sources

@@ -1,0 +1,89 @@
+"""Choosing and opening the content database the app shows, with a fallback to the bundled one.
+
+Qt-free so the command line (``--version``, ``--self-test``) and the GUI share it. It never
+builds content: from a source checkout, ``python -m db build`` does (``--if-changed`` skips an
+up-to-date build), and a build older than its sources is opened with a notice saying so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from db.errors import LibraryError
+from db.inputs import inputs_hash
+from db.library.library import Library
+from db.paths import configured_database_path, content_sources_dir, default_database_path, is_frozen
+
+
+@dataclass(frozen=True)
+class OpenedContent:
+    """The open Library and, when the requested file could not be used, why not."""
+
+    library: Library
+    warning: str | None = None
+
+
+def default_database() -> Path:
+    """The bundled content file: inside the bundle when frozen, ``build/clinref.db`` in a checkout.
+
+    Raises :class:`LibraryError` from a checkout that has not been built yet, saying how to build it.
+    """
+    path = default_database_path()
+    if not is_frozen() and not path.is_file():
+        raise LibraryError(
+            path,
+            "the content has not been built yet",
+            "Run 'python -m db build' in the checkout (it checks the sources and writes this file).",
+        )
+    return path
+
+
+def stale_build_notice(library: Library) -> str | None:
+    """From a checkout, a notice when the sources changed since ``library`` was built; else None."""
+    if is_frozen() or library.path.resolve() != default_database_path().resolve():
+        return None
+    sources = content_sources_dir()
+    try:
+        current = inputs_hash(sources)
+    except OSError:
+        return None
+    if current == library.manifest.inputs_hash:
+        return None
+    return (
+        f"The content sources in {sources} have changed since {library.path} was built; this is the last "
+        "build. Run 'python -m db build' to check and build them."
+    )
+
+
+def open_content(requested: Path | None) -> OpenedContent:
+    """Open ``requested``, else the machine-wide setting, else the bundled content.
+
+    When a named file cannot be used the bundled content is opened instead and ``warning``
+    says which file failed and why. Raises :class:`LibraryError` only when nothing can be opened.
+    """
+    named: tuple[Path, str] | None
+    problem: str | None = None
+    if requested is not None:
+        named = (requested, "--db")
+    else:
+        try:
+            named = configured_database_path()
+        except ValueError as exc:
+            named, problem = None, str(exc)
+    if named is not None:
+        path, origin = named
+        try:
+            return OpenedContent(Library(path))
+        except LibraryError as exc:
+            problem = f"The content file named by {origin} cannot be used: {exc}"
+    library = Library(default_database())
+    notices = [
+        n
+        for n in (
+            problem and f"{problem}\n\nShowing the bundled content ({library.manifest.content_version}) instead.",
+            stale_build_notice(library),
+        )
+        if n
+    ]
+    return OpenedContent(library, "\n\n".join(notices) or None)

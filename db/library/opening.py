@@ -1,0 +1,98 @@
+"""Opening a content file read-only, and telling a usable one from a missing, cut-off, foreign or newer one."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+from db.errors import LibraryError
+from db.schema import APPLICATION_ID, SCHEMA_VERSION
+
+REBUILD = "Rebuild it with 'python -m db build', or reinstall ClinRef to restore the bundled content."
+
+
+def truncation(path: Path, size: int) -> str | None:
+    """Why a SQLite file is shorter than its own header says, or None.
+
+    SQLite cannot always tell a cut-off file from a foreign one; the header can.
+    """
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError:
+        return None  # the connection attempt reports unreadable files
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+        return None
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    valid = header[24:28] == header[92:96]  # the in-header size is trusted only when these agree
+    if valid and pages and page_size * pages > size:
+        return f"the content file is truncated ({size:,} bytes of {page_size * pages:,})"
+    return None
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a ClinRef content file, after checking it is one this code reads.
+
+    Raises :class:`LibraryError` naming the file, what is wrong and what to do.
+    """
+    if not path.exists():
+        raise LibraryError(
+            path, "the content file does not exist", "Check the path, or run 'python -m db build' to create it."
+        )
+    if path.is_dir():
+        raise LibraryError(path, "this is a folder, not a content file", "Name the clinref.db file itself.")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise LibraryError(
+            path, f"the content file cannot be read ({exc.strerror})", "Check the file's permissions."
+        ) from exc
+    if size == 0:
+        raise LibraryError(path, "the content file is empty", REBUILD)
+    truncated = truncation(path, size)
+    if truncated:
+        raise LibraryError(path, truncated, REBUILD)
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise LibraryError(path, f"the content file cannot be opened ({exc})", "Check the file's permissions.") from exc
+    try:
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        page_count = conn.execute("PRAGMA page_count").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise LibraryError(
+            path, "the file is not a SQLite database: it is corrupt or a different kind of file", REBUILD
+        ) from exc
+    if application_id != APPLICATION_ID:
+        conn.close()
+        raise LibraryError(
+            path,
+            "this is a SQLite database, but not ClinRef content",
+            "Point ClinRef at a clinref.db built by 'python -m db build'.",
+        )
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise LibraryError(
+            path,
+            f"the content was built for a newer ClinRef (schema {version}; this version reads schema {SCHEMA_VERSION})",
+            "Update ClinRef, or use content built for this version.",
+        )
+    if version < SCHEMA_VERSION:
+        conn.close()
+        raise LibraryError(
+            path,
+            f"the content was built for an older ClinRef (schema {version}; this "
+            f"version reads schema {SCHEMA_VERSION})",
+            REBUILD,
+        )
+    if page_size * page_count > size:
+        conn.close()
+        raise LibraryError(path, f"the content file is truncated ({size} bytes of {page_size * page_count})", REBUILD)
+    return conn
