@@ -12,8 +12,6 @@ from db.errors import LibraryError
 from db.library.locate import open_content
 from desktop import __version__
 
-APP_NAME = "ClinRef"
-
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="clinref", description="ClinRef, the offline clinical reference.")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from db.errors import LibraryError
 from db.library.locate import open_content
 from db.userdata import UserData
-from desktop.app import APP_NAME
+from desktop import APP_NAME
 from desktop.main_window import MainWindow
 from desktop.resources import Disclaimer, load_disclaimer, resource_path
 from desktop.settings import UserSettings, data_dir

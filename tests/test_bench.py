@@ -17,7 +17,6 @@ from db.compiler.mentions import mentions as _mentions
 from db.compiler.render import article_html, plain_text
 from db.compiler.sources import read_sources
 from db.library import Library
-from db.library.search import BROAD_MATCHES
 
 SMALL = CorpusSpec(articles=30, drugs=20, classes=8, recommendations=60, seed=7)
 
@@ -79,7 +78,6 @@ def test_broad_searches_list_name_matches_first(corpus_db: Path, monkeypatch: py
         kinds = [h.kind for h in hits]
         assert kinds == sorted(kinds, key=["drug", "class", "article"].index)  # treatments, classes, articles
         assert all(h.snippet.count("<b>") == h.snippet.count("</b>") for h in hits)
-    assert BROAD_MATCHES >= 100
 
 
 # -- the faster mention finder in db.build gives exactly what the one-pattern-per-treatment scan gave --
@@ -155,7 +153,7 @@ def test_lazy_topic_tree_makes_long_groups_when_opened(qtmodeltester: object, co
         qtmodeltester.check(model)  # type: ignore[attr-defined]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(text=st.text())
 def test_any_text_through_the_broad_search_never_raises(corpus_db: Path, text: str) -> None:
     from unittest import mock

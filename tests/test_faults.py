@@ -15,8 +15,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QMessageBox, QTextBrowser
 from pytestqt.qtbot import QtBot
@@ -165,17 +163,7 @@ def test_settings_that_qt_can_read_are_not_reset(tmp_path: Path) -> None:
 # -- search text from anywhere ---------------------------------------------------------------------
 
 
-@settings(
-    max_examples=10_000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(st.text(max_size=40) | st.from_regex(r'[A-Za-z"*()\-:^ ]{0,20}(AND|OR|NOT|NEAR)?[A-Za-z"*() ]{0,20}'))
-def test_ten_thousand_search_strings_never_raise(library: Library, text: str) -> None:
-    results = library.search(text)
-    assert results.query == text
-    for hit in results.hits:
-        assert hit.url.split(":", 1)[0] in ("article", "drug", "class")
+# The property test over search text lives in tests/test_library.py (test_any_search_text_never_raises).
 
 
 # -- hostile Markdown in a content source ----------------------------------------------------------

@@ -82,14 +82,41 @@ def test_snippets_are_escaped_html(library: Library) -> None:
     ],
 )
 def test_hostile_search_text_never_raises(library: Library, text: str) -> None:
-    library.search(text)
+    results = library.search(text)
+    assert results.query == text
+    for hit in results.hits:
+        assert _opens(library, hit.url), hit.url
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
-@given(st.text())
+def _opens(library: Library, url: str) -> bool:
+    kind, _, slug = url.partition(":")
+    found = {"article": library.article, "drug": library.drug, "class": library.myoclonus_class}[kind](slug)
+    return found is not None
+
+
+@pytest.mark.parametrize("text", ["keppra OR zzzzqq", "NEAR(keppra zzzzqq)", "zzzzqq:keppra", "keppra* OR zzzzqq"])
+def test_fts_operators_are_plain_words(library: Library, text: str) -> None:
+    """Typed operators are words that must match too, never FTS5 syntax that widens the search."""
+    assert "drug:levetiracetam" not in [h.url for h in library.search(text).hits]
+
+
+@pytest.mark.parametrize("text", ['"keppra"', "(keppra)", "keppra*", "^keppra"])
+def test_punctuation_around_a_name_still_finds_it(library: Library, text: str) -> None:
+    assert library.search(text).hits[0].url == "drug:levetiracetam"
+
+
+# The one property test over search text: any Unicode, and strings built from FTS5's own syntax.
+SEARCH_TEXT = st.text(max_size=40) | st.from_regex(r'[A-Za-z"*()\-:^ ]{0,20}(AND|OR|NOT|NEAR)?[A-Za-z"*() ]{0,20}')
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(SEARCH_TEXT)
 def test_any_search_text_never_raises(library: Library, text: str) -> None:
     results = library.search(text)
     assert results.query == text
+    for hit in results.hits:
+        assert hit.url.split(":", 1)[0] in ("article", "drug", "class")
+        assert hit.snippet.count("<b>") == hit.snippet.count("</b>")
 
 
 def test_topic_tree(library: Library) -> None:
