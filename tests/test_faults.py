@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from db.compiler.build import build
 from db.compiler.render import render_markdown
 from db.compiler.sources import load_sources
+from db.errors import LibraryError
 from db.library import Library
 from db.schema import SCHEMA_VERSION
 from desktop.article_view import ArticleView
@@ -294,3 +295,18 @@ def test_two_resets_keep_both_damaged_copies(tmp_path: Path) -> None:
         assert UserSettings(path).reset_reason is not None
     kept = sorted(p.read_bytes() for p in tmp_path.glob("settings.ini.broken-*"))
     assert kept == [b"\x00first", b"\x00second"]
+
+
+def test_a_broken_named_file_is_named_even_when_no_bundled_content_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh checkout has no build/clinref.db: the error must still name the file that was asked for."""
+    from db.library.locate import open_content
+
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"not a database at all" * 10)
+    monkeypatch.setattr("db.library.locate.default_database_path", lambda: tmp_path / "never-built" / "clinref.db")
+    with pytest.raises(LibraryError) as raised:
+        open_content(broken)
+    assert raised.value.path == str(broken)
+    assert "never-built" in raised.value.reason and "python -m db build" in raised.value.advice

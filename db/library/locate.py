@@ -77,13 +77,20 @@ def open_content(requested: Path | None) -> OpenedContent:
             return OpenedContent(Library(path))
         except LibraryError as exc:
             problem = f"The content file named by {origin} cannot be used: {exc}"
-    library = Library(default_database())
+    try:
+        library = Library(default_database())
+    except LibraryError as fallback:
+        if problem is None:
+            raise
+        # Name the file that was asked for first: that is the one IT or the user has to fix.
+        raise LibraryError(
+            named[0] if named else fallback.path,
+            f"{problem.rstrip('.')}; and the bundled content cannot be opened either ({fallback.path}: "
+            f"{fallback.reason})",
+            fallback.advice,
+        ) from fallback
     notices = [
-        n
-        for n in (
-            problem and f"{problem}\n\nShowing the bundled content ({library.manifest.content_version}) instead.",
-            stale_build_notice(library),
-        )
-        if n
+        f"{problem}\n\nShowing the bundled content ({library.manifest.content_version}) instead." if problem else None,
+        stale_build_notice(library),
     ]
-    return OpenedContent(library, "\n\n".join(notices) or None)
+    return OpenedContent(library, "\n\n".join(n for n in notices if n) or None)
