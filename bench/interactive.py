@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from db.library import Library
     from desktop.pages import Pages
+    from desktop.queries import Queries
     from desktop.reader import Reader
     from desktop.resources import load_disclaimer
     from desktop.sidebar import Sidebar
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {"none_guard": guarded}
 
     # -- search as you type ------------------------------------------------------------------
-    sidebar = Sidebar(library)
+    sidebar = Sidebar(library, Queries(library))
     sidebar.resize(320, 800)
     sidebar.show()
     QTest.qWaitForWindowExposed(sidebar)

@@ -22,6 +22,7 @@ class Reader(QWidget):
 
     page_changed = Signal(object)  # Page
     navigation_changed = Signal()
+    zoom_changed = Signal(int)  # steps from the base size
 
     def __init__(self, pages: Pages, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,11 +109,22 @@ class Reader(QWidget):
 
     # -- zoom ----------------------------------------------------------------------------
 
+    def zoom_steps(self) -> int:
+        return self.view.zoom_steps
+
+    def set_zoom_steps(self, steps: int) -> None:
+        """Zoom to ``steps`` from the base size (clamped by the view); announces the result."""
+        self.view.set_zoom_steps(steps)
+        self.zoom_changed.emit(self.view.zoom_steps)
+
     def zoom_in(self) -> None:
-        self.view.set_zoom_steps(self.view.zoom_steps + 1)
+        self.set_zoom_steps(self.view.zoom_steps + 1)
 
     def zoom_out(self) -> None:
-        self.view.set_zoom_steps(self.view.zoom_steps - 1)
+        self.set_zoom_steps(self.view.zoom_steps - 1)
 
     def zoom_reset(self) -> None:
-        self.view.set_zoom_steps(0)
+        self.set_zoom_steps(0)
+
+    def open_find(self) -> None:
+        self.find_bar.open_bar()

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from db.library import Library
 from db.model import SearchResults
+from db.userdata import Bookmark, Visit
+from desktop.queries import Queries
 from desktop.search import SearchRunner
 from desktop.search_model import URL_ROLE, HitDelegate, SearchResultsModel
 from desktop.topic_model import LazyTopicModel
@@ -33,7 +35,7 @@ class Sidebar(QWidget):
 
     open_requested = Signal(str)
 
-    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+    def __init__(self, library: Library, queries: Queries, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sidebar")
         self.search_box = QLineEdit(self)
@@ -84,7 +86,7 @@ class Sidebar(QWidget):
         layout.addWidget(self.search_box)
         layout.addWidget(self.stack, 1)
 
-        self.runner = SearchRunner(library, self)
+        self.runner = SearchRunner(queries, self)
         self._last: SearchResults | None = None
         #: The text whose first hit opens as soon as its results arrive (Enter pressed before them).
         self._open_on_arrival: str | None = None
@@ -109,6 +111,20 @@ class Sidebar(QWidget):
                 if self.topics.rowCount(index):
                     self.topic_tree.expand(index)
                     parents.append(index)
+
+    # -- what the window tells it --------------------------------------------------------
+
+    def show_bookmarks(self, bookmarks: tuple[Bookmark, ...]) -> None:
+        """The user's bookmarks, newest first, in their group of the topic tree."""
+        self.topics.set_bookmarks((b.url, b.title) for b in bookmarks)
+
+    def show_recent(self, visits: tuple[Visit, ...]) -> None:
+        """The pages read last, newest first, in the Recent group."""
+        self.topics.set_recent((v.url, v.title) for v in visits)
+
+    def shutdown(self) -> None:
+        """Stop searching: the window is closing."""
+        self.runner.shutdown()
 
     # -- searching -----------------------------------------------------------------------
 

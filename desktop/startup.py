@@ -18,7 +18,9 @@ from db.errors import LibraryError
 from db.library.locate import open_content
 from db.userdata import UserData
 from desktop import APP_NAME
+from desktop.bookmarks import Bookmarks
 from desktop.main_window import MainWindow
+from desktop.queries import Queries
 from desktop.resources import Disclaimer, load_disclaimer, resource_path
 from desktop.settings import UserSettings, data_dir
 
@@ -61,6 +63,9 @@ class Startup(QObject):
         self.settings = UserSettings()
         self.userdata = UserData(data_dir() / "userdata.db")
         self.notices = [n for n in (opened.warning, self.settings.reset_reason, self.userdata.reset_reason) if n]
+        # The services the window connects: one Library for every thread, the user's bookmarks.
+        self.queries = Queries(self.library, self)
+        self.bookmarks = Bookmarks(self.userdata, self)
         if self.settings.accepted_disclaimer_version() >= self.disclaimer.version:
             self._show_main()
         else:
@@ -94,6 +99,8 @@ class Startup(QObject):
         QTimer.singleShot(0, lambda: self.finished.emit(0))
 
     def _show_main(self) -> None:
-        self.window = MainWindow(self.library, self.settings, self.userdata, self.disclaimer, self.notices)
+        self.window = MainWindow(
+            self.library, self.settings, self.bookmarks, self.queries, self.disclaimer, self.notices
+        )
         self.window.show()
         self.window.show_notices()  # the app ends when its last window closes, as Qt does by default

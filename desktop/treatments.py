@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QByteArray,
     QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
@@ -252,6 +253,16 @@ class TreatmentsPanel(QWidget):
         self.table.activated.connect(self._open_row)
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
         self.detail.anchorClicked.connect(lambda url: self.open_requested.emit(url.toString()))
+
+    def focus_classes(self) -> None:
+        self.class_filter.setFocus()
+
+    def save_state(self) -> QByteArray:
+        """The layout to remember (the splitter between classes, table and entry)."""
+        return self.splitter.saveState()
+
+    def restore_state(self, state: QByteArray) -> None:
+        self.splitter.restoreState(state)
 
     def _classes_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         slugs = self.class_filter.selected_slugs()

@@ -302,7 +302,7 @@ def test_library_never_writes(tmp_path: Path, built_db: Path) -> None:
         lib.search("keppra")
         lib.topics()
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
-            lib._conn.execute("CREATE TABLE x (y)")
+            lib._connection().execute("CREATE TABLE x (y)")
     assert path.read_bytes() == before
 
 

@@ -74,18 +74,22 @@ class Library:
 
     Raises :class:`LibraryError` (naming the file and what is wrong) when the file is
     missing, empty, corrupt, not ClinRef content, or of a newer schema than this code reads.
-    Safe to share between threads: queries are serialised on one connection.
+    Safe to share between threads: each thread gets a connection of its own (as datasette does),
+    so a search running on a worker never makes a page open on the GUI thread wait.
     """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._conn = connect(self.path)
+        self._lock = threading.Lock()  # guards the list of connections, not the queries
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._closed = False
         self._search = SearchIndex(self._rows)
+        self._connection()  # the file is checked now, on the caller's thread, not at the first query
         try:
             self.manifest = self._read_manifest()
         except BaseException:
-            self._conn.close()
+            self.close()
             raise
 
     # -- opening -------------------------------------------------------------------------
@@ -108,17 +112,37 @@ class Library:
         except (KeyError, ValueError) as exc:
             raise LibraryError(self.path, f"the content manifest is incomplete ({exc})", REBUILD) from exc
 
-    def _rows(self, sql: str, params: Iterable[Any] | Mapping[str, Any] = ()) -> list[Any]:
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened (and the file checked) on first use."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
         with self._lock:
-            try:
-                bound = params if isinstance(params, Mapping) else tuple(params)
-                return self._conn.execute(sql, bound).fetchall()
-            except sqlite3.DatabaseError as exc:
-                raise LibraryError(self.path, f"the content file is damaged ({exc})", REBUILD) from exc
+            if self._closed:
+                raise LibraryError(self.path, "the content file was closed", "Restart ClinRef.")
+        conn = connect(self.path)
+        with self._lock:
+            self._connections.append(conn)
+        self._local.conn = conn
+        return conn
+
+    def _rows(self, sql: str, params: Iterable[Any] | Mapping[str, Any] = ()) -> list[Any]:
+        conn = self._connection()
+        try:
+            bound = params if isinstance(params, Mapping) else tuple(params)
+            return conn.execute(sql, bound).fetchall()
+        except sqlite3.ProgrammingError as exc:  # closed under us by close() from another thread
+            raise LibraryError(self.path, f"the content file was closed ({exc})", "Restart ClinRef.") from exc
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(self.path, f"the content file is damaged ({exc})", REBUILD) from exc
 
     def close(self) -> None:
+        """Close every thread's connection; later queries raise :class:`LibraryError`."""
         with self._lock:
-            self._conn.close()
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()
 
     def __enter__(self) -> Library:
         return self

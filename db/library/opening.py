@@ -57,7 +57,7 @@ def connect(path: Path) -> sqlite3.Connection:
         raise LibraryError(path, truncated, REBUILD)
     uri = f"file:{quote(str(path.resolve()))}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)  # closed from the closing thread
     except sqlite3.Error as exc:
         raise LibraryError(path, f"the content file cannot be opened ({exc})", "Check the file's permissions.") from exc
     try:

@@ -1,0 +1,105 @@
+"""Bookmarks and reading history as a service the window connects, not feature code inside it.
+
+Wraps the user's store (:class:`db.userdata.UserData`). Keeps what the window shows after each
+page (is this page bookmarked, the recent list) in memory, so opening a page costs one write to
+the store (the visit) instead of a write and two reads. Every change is announced by signal;
+every failure is reported as the write that failed, never cleared by a later read.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QObject, Signal
+
+from db.userdata import Bookmark, UserData, Visit
+from desktop.pages import Page
+
+RECENT_SHOWN = 15
+_STATUS_MS = 4000
+_ERROR_MS = 10000
+
+
+class Bookmarks(QObject):
+    """Toggle a bookmark, record a visit, and say what changed."""
+
+    bookmarks_changed = Signal(object)  # tuple[Bookmark, ...], newest first
+    recent_changed = Signal(object)  # tuple[Visit, ...], newest first
+    #: Whether the page now shown is bookmarked (for the checkable action).
+    current_bookmarked = Signal(bool)
+    #: A sentence for the status bar and how long to show it (ms).
+    message = Signal(str, int)
+
+    def __init__(self, store: UserData, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._bookmarks: tuple[Bookmark, ...] = ()
+        self._recent: tuple[Visit, ...] = ()
+        self._current: Page | None = None
+
+    @property
+    def store(self) -> UserData:
+        return self._store
+
+    def load(self) -> None:
+        """Read the saved bookmarks and recent pages once, and announce them."""
+        self._bookmarks = self._store.bookmarks()
+        self._report("read your bookmarks")
+        self._recent = self._store.recent(RECENT_SHOWN)
+        self._report("read your history")
+        self.bookmarks_changed.emit(self._bookmarks)
+        self.recent_changed.emit(self._recent)
+
+    def bookmarks(self) -> tuple[Bookmark, ...]:
+        return self._bookmarks
+
+    def recent(self) -> tuple[Visit, ...]:
+        return self._recent
+
+    def is_bookmarked(self, url: str) -> bool:
+        return any(b.url == url for b in self._bookmarks)
+
+    def page_shown(self, page: Page) -> None:
+        """Note a page the reader now shows: a visit in history, and whether it is bookmarked."""
+        self._current = page
+        self.current_bookmarked.emit(self.is_bookmarked(page.url))
+        if not page.found:
+            return
+        self._store.record_visit(page.url, page.title)
+        if self._report("record the page in your history"):
+            return
+        visit = Visit(page.url, page.title, datetime.now(UTC).isoformat(timespec="seconds"))
+        self._recent = (visit, *(v for v in self._recent if v.url != page.url))[:RECENT_SHOWN]
+        self.recent_changed.emit(self._recent)
+
+    def toggle_current(self) -> None:
+        """Bookmark the page shown, or remove its bookmark."""
+        page = self._current
+        if page is None:
+            return
+        # Ask the store, not the list kept in memory: another ClinRef may have changed it since.
+        bookmarked = self._store.is_bookmarked(page.url)
+        if self._report("read your bookmarks"):
+            return
+        if bookmarked:
+            removed = self._store.remove_bookmark(page.url)
+            if not self._report("remove the bookmark") and removed:
+                self.message.emit(f"Removed bookmark: {page.title}", _STATUS_MS)
+        elif not page.found:
+            self.message.emit("There is no page here to bookmark", _STATUS_MS)
+        else:
+            self._store.add_bookmark(page.url, page.title)
+            if not self._report("save the bookmark"):
+                self.message.emit(f"Bookmarked: {page.title}", _STATUS_MS)
+        self._bookmarks = self._store.bookmarks()
+        self._report("read your bookmarks")
+        self.bookmarks_changed.emit(self._bookmarks)
+        self.current_bookmarked.emit(self.is_bookmarked(page.url))
+
+    def _report(self, doing: str) -> bool:
+        """Say so when the store's last operation failed; True when it did."""
+        error = self._store.last_error
+        if not error:
+            return False
+        self.message.emit(f"Could not {doing}: {error}", _ERROR_MS)
+        return True

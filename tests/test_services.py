@@ -1,0 +1,173 @@
+"""The window's services: questions asked off the GUI thread, and bookmarks as a service."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from db.errors import LibraryError
+from db.library import Library
+from db.model import SearchResults
+from db.userdata import UserData
+from desktop.bookmarks import Bookmarks
+from desktop.pages import Page
+from desktop.queries import Queries
+
+
+@pytest.fixture
+def own_library(built_db: Path) -> Library:
+    return Library(built_db)
+
+
+def test_an_answer_arrives_on_the_gui_thread(qtbot: QtBot, own_library: Library) -> None:
+    queries = Queries(own_library)
+    answers: list[tuple[SearchResults, bool]] = []
+    asked_on: list[threading.Thread] = []
+
+    def ask(library: Library) -> SearchResults:
+        asked_on.append(threading.current_thread())
+        return library.search("keppra")
+
+    queries.ask("search", ask, lambda r: answers.append((r, threading.current_thread() is threading.main_thread())))
+    qtbot.waitUntil(lambda: bool(answers))
+    results, on_gui_thread = answers[0]
+    assert results.hits[0].url == "drug:levetiracetam"
+    assert on_gui_thread and asked_on[0] is not threading.main_thread()
+    queries.shutdown()
+
+
+def test_a_stale_answer_is_dropped(qtbot: QtBot, own_library: Library) -> None:
+    """Two requests on one channel: only the newest answer is delivered, whatever order they finish in."""
+    queries = Queries(own_library)
+    release = threading.Event()
+    delivered: list[str] = []
+
+    def slow(library: Library) -> str:
+        release.wait(5)
+        return "old"
+
+    queries.ask("classes", slow, delivered.append)
+    queries.ask("classes", lambda library: "new", delivered.append)
+    qtbot.waitUntil(lambda: delivered == ["new"])
+    release.set()
+    queries.shutdown()  # waits for the slow one to finish; its answer must not arrive
+    qtbot.wait(0)  # deliver anything queued (no sleep: processes pending events once)
+    assert delivered == ["new"]
+
+
+def test_other_channels_are_not_dropped(qtbot: QtBot, own_library: Library) -> None:
+    queries = Queries(own_library)
+    delivered: list[str] = []
+    queries.ask("a", lambda library: "a", delivered.append)
+    queries.ask("b", lambda library: "b", delivered.append)
+    qtbot.waitUntil(lambda: sorted(delivered) == ["a", "b"])
+    queries.shutdown()
+
+
+def test_a_failure_reaches_its_handler_or_the_window(qtbot: QtBot, own_library: Library) -> None:
+    queries = Queries(own_library)
+    handled: list[LibraryError] = []
+
+    def broken(library: Library) -> None:
+        raise LibraryError(library.path, "the content file is damaged", "Rebuild it.")
+
+    queries.ask("x", broken, lambda _: None, handled.append)
+    qtbot.waitUntil(lambda: bool(handled))
+    assert "damaged" in handled[0].reason
+    with qtbot.waitSignal(queries.failed) as told:
+        queries.ask("y", broken, lambda _: None)
+    assert "damaged" in told.args[0]
+    queries.shutdown()
+
+
+def test_each_thread_reads_on_a_connection_of_its_own(own_library: Library) -> None:
+    seen: list[object] = []
+
+    def read() -> None:
+        seen.append(own_library._connection())
+        assert own_library.search("keppra").hits
+
+    workers = [threading.Thread(target=read) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    read()
+    assert len({id(conn) for conn in seen}) == 4
+    own_library.close()
+    with pytest.raises(LibraryError, match="closed"):
+        own_library.search("keppra")
+
+
+class _CountingStore(UserData):
+    """A real store that counts the reads made through it."""
+
+    reads = 0
+
+    def bookmarks(self):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return super().bookmarks()
+
+    def recent(self, limit: int = 20):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return super().recent(limit)
+
+    def is_bookmarked(self, url: str) -> bool:
+        self.reads += 1
+        return super().is_bookmarked(url)
+
+
+def _page(url: str, title: str, found: bool = True) -> Page:
+    return Page(url, title, "", "<p>x</p>", found)
+
+
+def test_opening_a_page_reads_nothing_from_the_store(qtbot: QtBot, tmp_path: Path) -> None:
+    store = _CountingStore(tmp_path / "userdata.db")
+    bookmarks = Bookmarks(store)
+    bookmarks.load()
+    store.reads = 0
+    recents: list[object] = []
+    bookmarks.recent_changed.connect(recents.append)
+    bookmarks.page_shown(_page("drug:clonazepam", "clonazepam"))
+    bookmarks.page_shown(_page("drug:propofol", "propofol"))
+    bookmarks.page_shown(_page("drug:clonazepam", "clonazepam"))
+    assert store.reads == 0
+    assert [v.url for v in bookmarks.recent()] == ["drug:clonazepam", "drug:propofol"]
+    assert [v.url for v in store.recent()] == ["drug:clonazepam", "drug:propofol"]
+    store.close()
+
+
+def test_toggling_bookmarks_says_what_happened(qtbot: QtBot, tmp_path: Path) -> None:
+    store = UserData(tmp_path / "userdata.db")
+    bookmarks = Bookmarks(store)
+    bookmarks.load()
+    messages: list[str] = []
+    states: list[bool] = []
+    bookmarks.message.connect(lambda text, _ms: messages.append(text))
+    bookmarks.current_bookmarked.connect(states.append)
+    bookmarks.page_shown(_page("drug:clonazepam", "clonazepam"))
+    bookmarks.toggle_current()
+    assert messages[-1] == "Bookmarked: clonazepam" and states[-1] is True
+    assert [b.url for b in store.bookmarks()] == ["drug:clonazepam"]
+    bookmarks.toggle_current()
+    assert messages[-1] == "Removed bookmark: clonazepam" and states[-1] is False
+    bookmarks.page_shown(_page("drug:gone", "Not found", found=False))
+    bookmarks.toggle_current()
+    assert messages[-1] == "There is no page here to bookmark"
+    store.close()
+
+
+def test_a_bookmark_that_was_not_saved_is_never_reported_saved(qtbot: QtBot, tmp_path: Path) -> None:
+    store = UserData(tmp_path / "userdata.db")
+    bookmarks = Bookmarks(store)
+    bookmarks.load()
+    messages: list[str] = []
+    bookmarks.message.connect(lambda text, _ms: messages.append(text))
+    bookmarks.page_shown(_page("drug:clonazepam", "clonazepam"))
+    store.close()  # every write now fails
+    bookmarks.toggle_current()
+    assert messages and all(not m.startswith("Bookmarked") for m in messages)
+    assert messages[-1].startswith("Could not")
