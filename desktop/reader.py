@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 from db.errors import LibraryError
 from desktop.article_view import EXTERNAL_SCHEMES, INTERNAL_SCHEMES, ArticleView
 from desktop.find_bar import FindBar
-from desktop.history import Navigation
+from desktop.navigation import Navigation
 from desktop.pages import Page, Pages, PageStyle, not_found_page, stylesheet, unreadable_page
 
 

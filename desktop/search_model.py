@@ -12,10 +12,8 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QText
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from db.model import SearchHit
+from desktop.roles import DETAIL_ROLE, SNIPPET_ROLE, URL_ROLE
 
-URL_ROLE = Qt.ItemDataRole.UserRole + 1
-SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 2
-DETAIL_ROLE = Qt.ItemDataRole.UserRole + 3
 _KIND_LABEL = {"article": "Article", "drug": "Drug", "class": "Class"}
 
 # What each role shows, keyed by the role as a plain int: a view asks for a dozen roles per row

@@ -25,8 +25,9 @@ from db.library import Library
 from db.model import SearchResults
 from db.userdata import Bookmark, Visit
 from desktop.queries import Queries
+from desktop.roles import URL_ROLE
 from desktop.search import SearchRunner
-from desktop.search_model import URL_ROLE, HitDelegate, SearchResultsModel
+from desktop.search_model import HitDelegate, SearchResultsModel
 from desktop.topic_model import LazyTopicModel
 
 

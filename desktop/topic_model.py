@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QWidget
 
 from db.model import ArticleSummary, ClassSummary, DrugSummary, TopicTree, TreatmentKind
-from desktop.search_model import URL_ROLE
+from desktop.roles import PENDING_ROLE, URL_ROLE
 
 CATEGORY_NAMES = {"physiological": "Physiological classes", "syndrome": "Clinical syndromes", "general": "General"}
 
@@ -102,9 +102,6 @@ class TopicModel(QStandardItemModel):
         self._replace("Recent", entries, "Nothing opened yet")
 
 
-_PENDING_ROLE = Qt.ItemDataRole.UserRole + 20
-
-
 class LazyTopicModel(TopicModel):
     """The topic tree, with the rows of a long group (a topic's articles, drugs A-Z) made when
     the group is first opened (``canFetchMore`` / ``fetchMore``) instead of at start-up.
@@ -139,12 +136,12 @@ class LazyTopicModel(TopicModel):
     def _later(self, item: QStandardItem, rows: Callable[[], list[QStandardItem]]) -> None:
         key = len(self._pending) + 1
         self._pending[key] = rows
-        item.setData(key, _PENDING_ROLE)
+        item.setData(key, PENDING_ROLE)
 
     def _pending_key(self, parent: QModelIndex | QPersistentModelIndex) -> int | None:
         if not parent.isValid():
             return None
-        key = parent.data(_PENDING_ROLE)
+        key = parent.data(PENDING_ROLE)
         return int(key) if key is not None and int(key) in self._pending else None
 
     def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008 - Qt's API
@@ -162,6 +159,6 @@ class LazyTopicModel(TopicModel):
             super().fetchMore(parent)
             return
         rows = self._pending.pop(key)()
-        item.setData(None, _PENDING_ROLE)
+        item.setData(None, PENDING_ROLE)
         item.setColumnCount(1)  # apart from the rows: Qt would insert the column in the middle of inserting them
         item.appendRows(rows)

@@ -36,12 +36,10 @@ from db.library import Library
 from db.model import ClassSummary, Recommendation, Role, TreatmentKind
 from desktop.article_view import style_from_palette
 from desktop.pages import recommendation_detail, stylesheet
-from desktop.search_model import URL_ROLE
+from desktop.roles import INEFFECTIVE_ROLE, SORT_ROLE, URL_ROLE
 from desktop.topic_model import append_classes
 
 Index = QModelIndex | QPersistentModelIndex
-SORT_ROLE = Qt.ItemDataRole.UserRole + 10
-INEFFECTIVE_ROLE = Qt.ItemDataRole.UserRole + 11
 COLUMNS = ("Treatment", "Role", "Dose", "Class", "Source", "What the source says")
 NOTE_COLUMN, SOURCE_COLUMN = 5, 4
 

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 import desktop.startup
 from desktop.resources import Disclaimer, load_disclaimer
-from desktop.search_model import URL_ROLE
+from desktop.roles import URL_ROLE
 from desktop.startup import EXIT_UNUSABLE, Startup
 from tests.desktop_helpers import article_text, press, running, search_box, type_search, window
 

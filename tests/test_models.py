@@ -9,7 +9,8 @@ from pytestqt.modeltest import ModelTester
 
 from db.library import Library
 from db.model import Role
-from desktop.search_model import URL_ROLE, SearchResultsModel
+from desktop.roles import URL_ROLE
+from desktop.search_model import SearchResultsModel
 from desktop.topic_model import LazyTopicModel, TopicModel, append_classes
 from desktop.treatments import RecommendationsModel, RecommendationsProxy
 

@@ -1,0 +1,18 @@
+"""Every custom Qt item-data role ClinRef's models answer, declared once so no two collide."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+_BASE = Qt.ItemDataRole.UserRole
+
+#: The ClinRef address an item opens (``drug:levetiracetam``); every item view uses it.
+URL_ROLE = _BASE + 1
+#: A search hit's snippet (HTML, matches in bold) and its detail line.
+SNIPPET_ROLE = _BASE + 2
+DETAIL_ROLE = _BASE + 3
+#: The treatments table: the value a column sorts by, and whether a row is reported ineffective.
+SORT_ROLE = _BASE + 10
+INEFFECTIVE_ROLE = _BASE + 11
+#: The topic tree: the key of rows made only when their group is first opened.
+PENDING_ROLE = _BASE + 20
