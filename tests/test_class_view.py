@@ -121,3 +121,19 @@ def test_unknown_or_no_classes(library: Library) -> None:
 def test_the_class_page_has_the_same_rows(library: Library) -> None:
     page = library.myoclonus_class("lance-adams")
     assert page is not None and page.rows == library.class_view(["lance-adams"]).rows
+
+
+def test_lance_adams_entries_say_they_control_the_associated_epilepsy(library: Library) -> None:
+    rows = library.class_view(["lance-adams"]).rows
+    for slug in ("valproic-acid", "clonazepam", "levetiracetam"):
+        own = [e for r in rows if r.treatment_slug == slug for e in r.entries if e.inheritance is Inheritance.OWN]
+        assert [e.recommendation.role for e in own] == [Role.ASSOCIATED_EPILEPSY]
+        assert "epilepsy associated with Lance-Adams" in own[0].recommendation.note
+
+
+def test_derived_entries_are_marked_as_such(library: Library) -> None:
+    row = _row(library, ["unknown-cause"], "levetiracetam")
+    derived = [e for e in row.entries if e.recommendation.derived]
+    assert derived and all(e.recommendation.class_slug == "unknown-cause" for e in derived)
+    assert row.evidence.derived and "(derived)" in row.sources_text()
+    assert not any(e.recommendation.derived for e in _row(library, ["cortical"], "levetiracetam").entries)

@@ -267,7 +267,7 @@ def test_window_layout_is_restored(qtbot: QtBot, built_db: Path) -> None:
 def test_status_bar_shows_content_version(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         label = window(app).findChild(QLabel, "contentVersion")
-        assert label.text() == "Content 2025.04.18-2 · latest article 18 Apr 2025"
+        assert label.text() == "Content 2025.04.18-3 · latest article 18 Apr 2025"
 
 
 def test_export_pdf_of_the_open_page(qtbot: QtBot, built_db: Path, tmp_path: Path) -> None:
@@ -412,7 +412,7 @@ def test_version(built_db: Path) -> None:
         text=True,
         timeout=60,
     )
-    assert out.returncode == 0 and "ClinRef 0.1.0" in out.stdout and "content 2025.04.18-2" in out.stdout
+    assert out.returncode == 0 and "ClinRef 0.1.0" in out.stdout and "content 2025.04.18-3" in out.stdout
 
 
 def test_a_dose_is_never_shown_beside_citations_that_do_not_give_it(qtbot: QtBot, built_db: Path) -> None:
