@@ -218,7 +218,8 @@ class DoseCell:
         """ "Treatment options for myoclonus, uncited in source" or "... [1]"."""
         if self.source is None:
             return ""
-        return f"{self.source.article_title}, {self.source.label()}"
+        separator = " " if self.source.citations else ", "
+        return f"{self.source.article_title}{separator}{self.source.label()}"
 
     def text(self) -> str:
         if self.dose is None or self.source is None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QStandardPaths, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextDocument
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -40,9 +40,9 @@ SHORTCUTS = (
     ("Alt+Left / Alt+Right", "Back / forward"),
     ("Ctrl+F, F3, Shift+F3", "Find in page, next, previous"),
     ("Ctrl++ / Ctrl+- / Ctrl+0", "Zoom in / out / reset (remembered)"),
-    ("Ctrl+D", "Bookmark this page (again to remove)"),
+    ("Ctrl+D", "Bookmark this page, or the chosen classes on the Treatments tab (again to remove)"),
     ("Ctrl+1 / Ctrl+2", "Reading / Treatments by class"),
-    ("Ctrl+P / Ctrl+E", "Print / export to PDF"),
+    ("Ctrl+P / Ctrl+E", "Print / export to PDF (the page, or the Treatments table on its tab)"),
     ("F1", "These shortcuts"),
 )
 
@@ -168,10 +168,14 @@ class MainWindow(QMainWindow):
         self.reader.page_changed.connect(self._on_page_changed)
         self.reader.navigation_changed.connect(self._update_navigation)
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.treatments.view_changed.connect(self._update_bookmark_action)
 
     # -- behaviour -----------------------------------------------------------------------
 
     def open_url(self, url: str) -> None:
+        if self.treatments.show_address(url):  # a bookmarked class view: its classes chosen again
+            self.show_treatments()
+            return
         self.tabs.setCurrentIndex(0)
         if not self.reader.open(url):
             self.statusBar().showMessage(f"No page {url} in this content", 5000)
@@ -179,6 +183,23 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, index: int) -> None:
         # The class filter takes the sidebar's place beside the (wide) treatments table.
         self.sidebar.setVisible(index == 0)
+        self._update_bookmark_action()
+
+    def _on_treatments(self) -> bool:
+        """Print, export and bookmark act on the Treatments table while its tab is the one shown."""
+        return self.tabs.currentWidget() is self.treatments
+
+    def _current_address(self) -> tuple[str, str, bool] | None:
+        """(address, title, found) of what is shown: the class view on the Treatments tab, else the page."""
+        if self._on_treatments():
+            address = self.treatments.address()
+            return (address[0], address[1], True) if address else None
+        page = self.reader.page
+        return (page.url, page.title, page.found) if page else None
+
+    def _update_bookmark_action(self) -> None:
+        current = self._current_address()
+        self.act_bookmark.setChecked(current is not None and self.userdata.is_bookmarked(current[0]))
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(0)
@@ -211,18 +232,21 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Bookmarks and history could not be saved: {self.userdata.last_error}", 10000)
 
     def toggle_bookmark(self) -> None:
-        page = self.reader.page
-        if page is None:
+        current = self._current_address()
+        if current is None:
+            self.act_bookmark.setChecked(False)
+            self.statusBar().showMessage("Choose a class first: there is nothing here to bookmark", 4000)
             return
-        if self.userdata.is_bookmarked(page.url):
-            self.userdata.remove_bookmark(page.url)
-            self.statusBar().showMessage(f"Removed bookmark: {page.title}", 4000)
-        elif not page.found:
+        url, title, found = current
+        if self.userdata.is_bookmarked(url):
+            self.userdata.remove_bookmark(url)
+            self.statusBar().showMessage(f"Removed bookmark: {title}", 4000)
+        elif not found:
             self.statusBar().showMessage("There is no page here to bookmark", 4000)
         else:
-            self.userdata.add_bookmark(page.url, page.title)
-            self.statusBar().showMessage(f"Bookmarked: {page.title}", 4000)
-        self.act_bookmark.setChecked(self.userdata.is_bookmarked(page.url))
+            self.userdata.add_bookmark(url, title)
+            self.statusBar().showMessage(f"Bookmarked: {title}", 4000)
+        self.act_bookmark.setChecked(self.userdata.is_bookmarked(url))
         self._refresh_bookmarks()
         self._report_userdata_error()
 
@@ -251,26 +275,36 @@ class MainWindow(QMainWindow):
         from desktop.printing import PrintFooter
 
         page = self.reader.page
+        updated, title = (page.updated, page.title) if page else ("", "ClinRef")
+        if self._on_treatments():  # the table's date: the latest of the articles its rows come from
+            updated, title = self.treatments.class_view.updated, self.treatments.title()
         return PrintFooter(
             content_version=self.library.manifest.content_version,
-            page_date=format_date(page.updated) if page and page.updated else "",
+            page_date=format_date(updated) if updated else "",
             printed_on=format_date(dt.date.today().isoformat()),
             notice=self.disclaimer.notice,
-            title=page.title if page else "ClinRef",
+            title=title,
         )
+
+    def _printable_document(self) -> QTextDocument:
+        if self._on_treatments():
+            from desktop.table_print import table_document
+
+            return table_document(self.treatments.class_view, self.disclaimer.notice)
+        return self.reader.printable_document()
 
     def print_page(self) -> None:
         from desktop.printing import print_document
 
         try:
-            print_document(self.reader.printable_document(), self, self.footer())
+            print_document(self._printable_document(), self, self.footer())
         except OSError as exc:
             QMessageBox.warning(self, "Could not print", str(exc))
 
     def choose_pdf_path(self) -> None:
-        page = self.reader.page
+        current = self._current_address()
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name = (page.url.replace(":", "-") if page else "clinref") + ".pdf"
+        name = (current[0].replace(":", "-").replace(",", "-") if current else "clinref") + ".pdf"
         path, _ = QFileDialog.getSaveFileName(self, "Export to PDF", str(Path(folder) / name), "PDF (*.pdf)")
         if path:
             self.export_pdf_to(Path(path))
@@ -279,7 +313,7 @@ class MainWindow(QMainWindow):
         from desktop.printing import export_pdf
 
         try:
-            pages = export_pdf(self.reader.printable_document(), path, self.footer())
+            pages = export_pdf(self._printable_document(), path, self.footer())
         except OSError as exc:
             QMessageBox.warning(self, "Could not export", str(exc))
             return False
