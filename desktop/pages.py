@@ -154,8 +154,8 @@ def treatment_rows_table(rows: tuple[TreatmentRow, ...], *, notes: bool = True) 
     if not rows:
         return '<p class="meta">None in the current content.</p>'
     head = (
-        "<thead><tr><th>Treatment</th><th>Role</th><th>Dose (use, source)</th><th>Evidence</th>"
-        "<th>Said of</th><th>Source</th></tr></thead>"
+        '<thead><tr><th width="15%">Treatment</th><th width="15%">Role</th><th width="22%">Dose (use, source)</th>'
+        '<th width="15%">Evidence</th><th width="15%">Said of</th><th width="18%">Source</th></tr></thead>'
     )
     parts = []
     for row in rows:
