@@ -14,6 +14,9 @@ class Role(StrEnum):
     ALTERNATIVE = "alternative"
     ADJUNCT = "adjunct"
     LAST_RESORT = "last resort"
+    #: Shown to control an epilepsy that goes with the class (e.g. in Lance-Adams syndrome), which is
+    #: not the same as treating its myoclonus.
+    ASSOCIATED_EPILEPSY = "controls associated epilepsy"
     REPORTED_INEFFECTIVE = "reported ineffective"
 
     @property
@@ -158,6 +161,167 @@ class Recommendation:
     dose: DoseRange | None
     note: str
     source: SourceRef
+    #: The editors' inference from the cited statements (e.g. "aim at cortical" + "first-line for cortical"),
+    #: which the cited sources do not say in one statement themselves.
+    derived: bool = False
+
+
+class Inheritance(StrEnum):
+    """How an entry comes into a class view, closest first."""
+
+    OWN = "own class"
+    SUBCLASS = "subclass"
+    ANCESTOR = "broader class"
+    GENERAL = "in general"
+
+    @property
+    def rank(self) -> int:
+        return list(Inheritance).index(self)
+
+
+@dataclass(frozen=True)
+class ViewEntry:
+    """One recommendation as it applies to a class view, and how it came in."""
+
+    recommendation: Recommendation
+    inheritance: Inheritance
+
+    @property
+    def inherited(self) -> bool:
+        return self.inheritance in (Inheritance.ANCESTOR, Inheritance.GENERAL)
+
+    def said_of(self) -> str:
+        """ "Cortical", or "said of Post-hypoxic myoclonus" for an entry from a broader class."""
+        name = self.recommendation.class_name
+        return f"said of {name}" if self.inherited else name
+
+
+class DoseState(StrEnum):
+    """Where a dose cell's number comes from."""
+
+    THIS_USE = "for this use"
+    OTHER_USE = "for another use"
+    NONE = "no dose in the sources"
+
+
+@dataclass(frozen=True)
+class DoseCell:
+    """What a class view says about a treatment's dose: a number only ever with its use and its source."""
+
+    state: DoseState
+    dose: DoseRange | None = None
+    #: For what the source gives it: "first-line, Myoclonus (any type)", "in cortical myoclonus".
+    use: str = ""
+    source: SourceRef | None = None
+
+    def provenance(self) -> str:
+        """ "Treatment options for myoclonus, uncited in source" or "... [1]"."""
+        if self.source is None:
+            return ""
+        separator = " " if self.source.citations else ", "
+        return f"{self.source.article_title}{separator}{self.source.label()}"
+
+    def text(self) -> str:
+        if self.dose is None or self.source is None:
+            return DoseState.NONE.value
+        return f"{self.dose.text} · {self.use} · {self.provenance()}"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The kind of source behind a row, from what the content holds; never a grade.
+
+    ``kinds`` are the reference kinds of its citations (guideline, drug label, research);
+    ``hedges`` the source's own hedging words found in its notes ("may", "anecdotal", ...).
+    """
+
+    kinds: tuple[str, ...]
+    uncited: bool
+    derived: bool
+    hedges: tuple[str, ...]
+
+    def text(self) -> str:
+        parts = list(self.kinds)
+        if self.uncited:
+            parts.append("uncited statement")
+        if self.derived:
+            parts.append("editors' derivation")
+        text = ", ".join(parts)
+        if self.hedges:
+            text += "; hedged: " + ", ".join(f"\u201c{h}\u201d" for h in self.hedges)
+        return text
+
+
+@dataclass(frozen=True)
+class TreatmentRow:
+    """One treatment in a class view: every entry of it that applies, merged into one row."""
+
+    treatment_slug: str
+    treatment_name: str
+    treatment_kind: TreatmentKind
+    #: The strongest role among the entries (first-line before mainstay ...).
+    role: Role
+    #: Every entry, strongest role first, closest class first.
+    entries: tuple[ViewEntry, ...]
+    dose: DoseCell
+    evidence: Evidence
+
+    @property
+    def ineffective(self) -> bool:
+        """Some entry reports it ineffective: the row is a warning, shown apart and last."""
+        return any(e.recommendation.role is Role.REPORTED_INEFFECTIVE for e in self.entries)
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        return tuple(dict.fromkeys(e.recommendation.role for e in self.entries))
+
+    @property
+    def inheritance(self) -> Inheritance:
+        return min((e.inheritance for e in self.entries), key=lambda i: i.rank)
+
+    @property
+    def inherited(self) -> bool:
+        return all(e.inherited for e in self.entries)
+
+    @property
+    def sources(self) -> tuple[SourceRef, ...]:
+        return tuple(dict.fromkeys(e.recommendation.source for e in self.entries))
+
+    def role_text(self) -> str:
+        """The strongest role, with where it is said when that is a broader class; a warning is always named."""
+        strongest = self.entries[0]
+        text = self.role.value
+        if strongest.inherited:
+            text += f" ({strongest.said_of()})"
+        if self.ineffective and self.role is not Role.REPORTED_INEFFECTIVE:
+            text += f" · {Role.REPORTED_INEFFECTIVE.value}"
+        return ("\u2717 " if self.ineffective else "") + text
+
+    def said_of(self) -> str:
+        """The classes the entries are filed under: "Cortical; said of Myoclonus (any type)"."""
+        return "; ".join(dict.fromkeys(e.said_of() for e in sorted(self.entries, key=lambda e: e.inheritance.rank)))
+
+    def sources_text(self) -> str:
+        """Every source, by article: "Treatment options for myoclonus [5, 7], uncited in source; ..."."""
+        by_article: dict[str, list[str]] = {}
+        for entry in self.entries:
+            rec = entry.recommendation
+            label = rec.source.label() + (" (derived)" if rec.derived else "")
+            labels = by_article.setdefault(rec.source.article_title, [])
+            if label not in labels:
+                labels.append(label)
+        return "; ".join(f"{title} {', '.join(labels)}" for title, labels in by_article.items())
+
+
+@dataclass(frozen=True)
+class ClassView:
+    """The treatments for some classes: one row per treatment, reported-ineffective rows last."""
+
+    class_slugs: tuple[str, ...]
+    class_names: tuple[str, ...]
+    rows: tuple[TreatmentRow, ...]
+    #: The latest "last updated" date of the articles the rows come from ('' when no rows).
+    updated: str
 
 
 @dataclass(frozen=True)
@@ -190,6 +354,8 @@ class ClassPage:
     parent: ClassSummary | None
     children: tuple[ClassSummary, ...]
     recommendations: tuple[Recommendation, ...]
+    #: Everything that applies to the class, one row per treatment (see :class:`ClassView`).
+    rows: tuple[TreatmentRow, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ Library refuses a file whose ``PRAGMA user_version`` is newer than it understand
 from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Stored in ``PRAGMA application_id``: "ClnR". Tells ClinRef content from any other SQLite file.
 APPLICATION_ID = 0x436C6E52
@@ -90,8 +90,18 @@ CREATE TABLE recommendations (
     dose_per TEXT,
     note TEXT NOT NULL,
     article_slug TEXT NOT NULL REFERENCES articles(slug),
-    citations TEXT NOT NULL          -- JSON list of citation numbers; [] = uncited in source
+    citations TEXT NOT NULL,         -- JSON list of citation numbers; [] = uncited in source
+    derived INTEGER NOT NULL DEFAULT 0  -- 1: the editors' inference from the cited statements, not said by them
 );
+-- Every class with each of its ancestors, itself included at depth 0, written once by the build
+-- so that a class view finds what applies to it (its subclasses, its ancestors) with a join.
+CREATE TABLE class_ancestors (
+    class_slug TEXT NOT NULL REFERENCES classes(slug),
+    ancestor_slug TEXT NOT NULL REFERENCES classes(slug),
+    depth INTEGER NOT NULL,
+    PRIMARY KEY (class_slug, ancestor_slug)
+) WITHOUT ROWID;
+CREATE INDEX class_ancestors_by_ancestor ON class_ancestors(ancestor_slug, class_slug);
 -- The sidebar's list of articles, answered from this index alone: without it, listing them read
 -- every article's row, HTML and all (40 MB at 10,000 articles; 0.45 s from a cold disk).
 CREATE INDEX articles_by_topic ON articles(topic COLLATE NOCASE, short_title COLLATE NOCASE, slug, title, updated);

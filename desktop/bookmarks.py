@@ -25,8 +25,6 @@ class Bookmarks(QObject):
 
     bookmarks_changed = Signal(object)  # tuple[Bookmark, ...], newest first
     recent_changed = Signal(object)  # tuple[Visit, ...], newest first
-    #: Whether the page now shown is bookmarked (for the checkable action).
-    current_bookmarked = Signal(bool)
     #: A sentence for the status bar and how long to show it (ms).
     message = Signal(str, int)
 
@@ -35,7 +33,6 @@ class Bookmarks(QObject):
         self._store = store
         self._bookmarks: tuple[Bookmark, ...] = ()
         self._recent: tuple[Visit, ...] = ()
-        self._current: Page | None = None
 
     @property
     def store(self) -> UserData:
@@ -60,9 +57,7 @@ class Bookmarks(QObject):
         return any(b.url == url for b in self._bookmarks)
 
     def page_shown(self, page: Page) -> None:
-        """Note a page the reader now shows: a visit in history, and whether it is bookmarked."""
-        self._current = page
-        self.current_bookmarked.emit(self.is_bookmarked(page.url))
+        """Note a page the reader now shows, as a visit in the reading history."""
         if not page.found:
             return
         self._store.record_visit(page.url, page.title)
@@ -72,29 +67,29 @@ class Bookmarks(QObject):
         self._recent = (visit, *(v for v in self._recent if v.url != page.url))[:RECENT_SHOWN]
         self.recent_changed.emit(self._recent)
 
-    def toggle_current(self) -> None:
-        """Bookmark the page shown, or remove its bookmark."""
-        page = self._current
-        if page is None:
-            return
+    def toggle(self, url: str, title: str, *, found: bool = True) -> None:
+        """Bookmark ``url`` (a page, or a class view), or remove its bookmark.
+
+        ``found`` is False for an address with no page in this content (a bookmark a content
+        update left behind): it can be removed, not added.
+        """
         # Ask the store, not the list kept in memory: another ClinRef may have changed it since.
-        bookmarked = self._store.is_bookmarked(page.url)
+        bookmarked = self._store.is_bookmarked(url)
         if self._report("read your bookmarks"):
             return
         if bookmarked:
-            removed = self._store.remove_bookmark(page.url)
+            removed = self._store.remove_bookmark(url)
             if not self._report("remove the bookmark") and removed:
-                self.message.emit(f"Removed bookmark: {page.title}", _STATUS_MS)
-        elif not page.found:
+                self.message.emit(f"Removed bookmark: {title}", _STATUS_MS)
+        elif not found:
             self.message.emit("There is no page here to bookmark", _STATUS_MS)
         else:
-            self._store.add_bookmark(page.url, page.title)
+            self._store.add_bookmark(url, title)
             if not self._report("save the bookmark"):
-                self.message.emit(f"Bookmarked: {page.title}", _STATUS_MS)
+                self.message.emit(f"Bookmarked: {title}", _STATUS_MS)
         self._bookmarks = self._store.bookmarks()
         self._report("read your bookmarks")
         self.bookmarks_changed.emit(self._bookmarks)
-        self.current_bookmarked.emit(self.is_bookmarked(page.url))
 
     def _report(self, doing: str) -> bool:
         """Say so when the store's last operation failed; True when it did."""

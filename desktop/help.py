@@ -23,9 +23,9 @@ SHORTCUTS = (
     ("Alt+Left / Alt+Right", "Back / forward"),
     ("Ctrl+F, F3, Shift+F3", "Find in page, next, previous"),
     ("Ctrl++ / Ctrl+- / Ctrl+0", "Zoom in / out / reset (remembered)"),
-    ("Ctrl+D", "Bookmark this page (again to remove)"),
+    ("Ctrl+D", "Bookmark this page, or the chosen classes on the Treatments tab (again to remove)"),
     ("Ctrl+1 / Ctrl+2", "Reading / Treatments by class"),
-    ("Ctrl+P / Ctrl+E", "Print / export to PDF"),
+    ("Ctrl+P / Ctrl+E", "Print / export to PDF (the page, or the Treatments table on its tab)"),
     ("F1", "These shortcuts"),
 )
 

@@ -160,7 +160,9 @@ class MainWindow(QMainWindow):
         self.reader.zoom_changed.connect(self.settings.set_zoom)
         self.bookmarks.bookmarks_changed.connect(self.sidebar.show_bookmarks)
         self.bookmarks.recent_changed.connect(self.sidebar.show_recent)
-        self.bookmarks.current_bookmarked.connect(self.act_bookmark.setChecked)
+        self.reader.page_changed.connect(self._update_bookmark_action)
+        self.treatments.view_changed.connect(self._update_bookmark_action)
+        self.bookmarks.bookmarks_changed.connect(self._update_bookmark_action)
         self.bookmarks.message.connect(status.showMessage)
         self.printing.message.connect(status.showMessage)
         self.queries.failed.connect(lambda message: status.showMessage(message, 10000))
@@ -192,6 +194,9 @@ class MainWindow(QMainWindow):
     # -- routing -------------------------------------------------------------------------
 
     def open_url(self, url: str) -> None:
+        if self.treatments.show_address(url):  # a bookmarked class view: its classes chosen again
+            self.show_treatments()
+            return
         self.tabs.setCurrentIndex(READING_TAB)
         if not self.reader.open(url):
             self.statusBar().showMessage(f"No page {url} in this content", 5000)
@@ -202,6 +207,23 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, index: int) -> None:
         # The class filter takes the sidebar's place beside the (wide) treatments table.
         self.sidebar.setVisible(index == READING_TAB)
+        self._update_bookmark_action()
+
+    def _on_treatments(self) -> bool:
+        """Print, export and bookmark act on the Treatments table while its tab is the one shown."""
+        return self.tabs.currentWidget() is self.treatments
+
+    def _current_address(self) -> tuple[str, str, bool] | None:
+        """(address, title, found) of what is shown: the class view on the Treatments tab, else the page."""
+        if self._on_treatments():
+            address = self.treatments.address()
+            return (address[0], address[1], True) if address else None
+        page = self.reader.page
+        return (page.url, page.title, page.found) if page else None
+
+    def _update_bookmark_action(self) -> None:
+        current = self._current_address()
+        self.act_bookmark.setChecked(current is not None and self.bookmarks.is_bookmarked(current[0]))
 
     def _update_navigation(self) -> None:
         self.act_back.setEnabled(self.reader.can_go_back())
@@ -220,12 +242,30 @@ class MainWindow(QMainWindow):
         self.reader.open_find()
 
     def toggle_bookmark(self) -> None:
-        self.bookmarks.toggle_current()
+        current = self._current_address()
+        if current is None:
+            self.act_bookmark.setChecked(False)
+            self.statusBar().showMessage("Choose a class first: there is nothing here to bookmark", 4000)
+            return
+        url, title, found = current
+        self.bookmarks.toggle(url, title, found=found)
 
     def zoom_in(self) -> None:
         self.reader.zoom_in()
 
     def _printable(self) -> Printable:
+        """What is on screen, for paper: the Treatments table on its tab, else the page."""
+        if self._on_treatments():
+            from desktop.table_print import table_document
+
+            view = self.treatments.class_view
+            address = self.treatments.address()
+            return Printable(
+                document=table_document(view, self.disclaimer.notice),
+                title=self.treatments.title(),
+                updated=view.updated,  # the latest of the articles its rows come from
+                file_stem=address[0].replace(":", "-").replace(",", "-") if address else "clinref-treatments",
+            )
         page = self.reader.page
         return Printable(
             document=self.reader.printable_document(),

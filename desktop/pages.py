@@ -12,7 +12,18 @@ from html import escape
 
 from db.errors import LibraryError
 from db.library import Library
-from db.model import Article, ClassPage, DrugPage, Recommendation, Role, SourceRef, TreatmentKind
+from db.model import (
+    Article,
+    ClassPage,
+    ClassView,
+    DoseCell,
+    DrugPage,
+    Recommendation,
+    Role,
+    SourceRef,
+    TreatmentKind,
+    TreatmentRow,
+)
 
 
 @dataclass(frozen=True)
@@ -90,43 +101,114 @@ def _role(role: Role) -> str:
     return escape(role.value)
 
 
-def _recommendation_table(recs: tuple[Recommendation, ...], first: str) -> str:
+def _entry_dose(rec: Recommendation, page_has_dose: bool) -> str:
+    """A dose cell of the drug page's "Used for" table: the entry's own dose with its source, or why none."""
+    if rec.dose:
+        return f'<b>{escape(rec.dose.text)}</b> <span class="meta">for this use, {escape(rec.source.label())}</span>'
+    if page_has_dose:
+        return '<span class="meta">none given for this use (see the dose range above, and its use)</span>'
+    return '<span class="meta">no dose in the sources</span>'
+
+
+def _recommendation_table(recs: tuple[Recommendation, ...], page_has_dose: bool) -> str:
+    """The drug page's "Used for" table: one line per class the treatment is filed under."""
     if not recs:
         return '<p class="meta">None in the current content.</p>'
-    head = f"<tr><th>{escape(first)}</th><th>Role</th><th>Dose</th><th>What the source says</th><th>Source</th></tr>"
+    head = "<tr><th>Class</th><th>Role</th><th>Dose</th><th>What the source says</th><th>Source</th></tr>"
     rows = []
     for rec in recs:
-        if first == "Class":
-            name = f'<a href="class:{escape(rec.class_slug)}">{escape(rec.class_name)}</a>'
-        else:
-            kind = (
-                "" if rec.treatment_kind is TreatmentKind.DRUG else f' <span class="meta">({rec.treatment_kind})</span>'
-            )
-            name = f'<a href="drug:{escape(rec.treatment_slug)}">{escape(rec.treatment_name)}</a>{kind}'
-        dose = f"<b>{escape(rec.dose.text)}</b>" if rec.dose else '<span class="meta">&mdash;</span>'
+        name = f'<a href="class:{escape(rec.class_slug)}">{escape(rec.class_name)}</a>'
         cls = ' class="ineffective"' if rec.role is Role.REPORTED_INEFFECTIVE else ""
+        derived = ' <span class="meta">(derived by the editors)</span>' if rec.derived else ""
         rows.append(
-            f"<tr><td>{name}</td><td>{_role(rec.role)}</td><td>{dose}</td>"
-            f"<td{cls}>{escape(rec.note)}</td><td>{_source_link(rec.source)}</td></tr>"
+            f"<tr><td>{name}</td><td>{_role(rec.role)}</td><td>{_entry_dose(rec, page_has_dose)}</td>"
+            f"<td{cls}>{escape(rec.note)}</td><td>{_source_link(rec.source)}{derived}</td></tr>"
         )
     return f'<table width="100%" cellpadding="4" cellspacing="0">{head}{"".join(rows)}</table>'
 
 
-def recommendation_detail(rec: Recommendation) -> str:
-    """One treatment entry in full, for the pane under the drug table."""
-    kind = "" if rec.treatment_kind is TreatmentKind.DRUG else f' <span class="meta">({rec.treatment_kind})</span>'
-    if rec.dose:
-        dose = f"<b>{escape(rec.dose.text)}</b> for this use"
-    else:
-        dose = (
-            f'<span class="meta">none given for this use; the <a href="drug:{escape(rec.treatment_slug)}">drug '
-            "page</a> shows any range the sources give, and for what</span>"
+def dose_cell_html(cell: DoseCell) -> str:
+    """A class view's dose: the number with its use and source, or "no dose in the sources" in words."""
+    if cell.dose is None or cell.source is None:
+        return f'<span class="meta">{escape(cell.text())}</span>'
+    return f"<b>{escape(cell.dose.text)}</b><br/>{escape(cell.use)}<br/>{_source_link(cell.source)}"
+
+
+def _row_role(row: TreatmentRow) -> str:
+    if row.ineffective:
+        return f'<span class="ineffective"><b>{escape(row.role_text())}</b></span>'
+    return escape(row.role_text())
+
+
+def _treatment_name(row: TreatmentRow) -> str:
+    kind = "" if row.treatment_kind is TreatmentKind.DRUG else f' <span class="meta">({row.treatment_kind})</span>'
+    name = f'<a href="drug:{escape(row.treatment_slug)}">{escape(row.treatment_name)}</a>{kind}'
+    return f'<span class="ineffective">{name}</span>' if row.ineffective else name
+
+
+def treatment_rows_table(rows: tuple[TreatmentRow, ...], *, notes: bool = True) -> str:
+    """A class view as an HTML table: one row per treatment, with role, dose, evidence, class and source.
+
+    With ``notes``, each row is followed by what its sources say, in full (pages and printouts).
+    """
+    if not rows:
+        return '<p class="meta">None in the current content.</p>'
+    head = (
+        '<thead><tr><th width="15%">Treatment</th><th width="15%">Role</th><th width="22%">Dose (use, source)</th>'
+        '<th width="15%">Evidence</th><th width="15%">Said of</th><th width="18%">Source</th></tr></thead>'
+    )
+    parts = []
+    for row in rows:
+        parts.append(
+            f"<tr><td>{_treatment_name(row)}</td><td>{_row_role(row)}</td><td>{dose_cell_html(row.dose)}</td>"
+            f"<td>{escape(row.evidence.text())}</td><td>{escape(row.said_of())}</td>"
+            f'<td><span class="meta">{escape(row.sources_text())}</span></td></tr>'
+        )
+        if notes:
+            said = " ".join(
+                f"<i>{escape(e.recommendation.role.value)}, {escape(e.said_of())}:</i> {escape(e.recommendation.note)}"
+                for e in row.entries
+            )
+            cls = "ineffective" if row.ineffective else "meta"
+            parts.append(f'<tr><td></td><td colspan="5" class="{cls}">{said}</td></tr>')
+    return f'<table width="100%" cellpadding="4" cellspacing="0">{head}{"".join(parts)}</table>'
+
+
+def recommendation_detail(row: TreatmentRow) -> str:
+    """One row of a class view in full, for the pane under the table: every entry, its note and source."""
+    entries = []
+    for entry in row.entries:
+        rec = entry.recommendation
+        dose = f" &middot; dose for this use: <b>{escape(rec.dose.text)}</b>" if rec.dose else ""
+        derived = " &middot; <b>derived by the editors</b>, not said by the source" if rec.derived else ""
+        cls = ' class="ineffective"' if rec.role is Role.REPORTED_INEFFECTIVE else ""
+        entries.append(
+            f"<li><span{cls}><b>{escape(rec.role.value)}</b></span> &middot; "
+            f'<a href="class:{escape(rec.class_slug)}">{escape(entry.said_of())}</a>{dose}{derived}<br/>'
+            f"{escape(rec.note)}<br/>Source: {_source_link(rec.source)}</li>"
         )
     return (
-        f'<p><a href="drug:{escape(rec.treatment_slug)}"><b>{escape(rec.treatment_name)}</b></a>{kind} &middot; '
-        f'{_role(rec.role)} &middot; <a href="class:{escape(rec.class_slug)}">{escape(rec.class_name)}</a>'
-        f" &middot; Dose: {dose}</p><p>{escape(rec.note)}</p><p>Source: {_source_link(rec.source)}</p>"
+        f"<p>{_treatment_name(row)} &middot; {_row_role(row)}</p>"
+        f"<p>Dose: {dose_cell_html(row.dose).replace('<br/>', ' &middot; ')}</p>"
+        f'<p class="meta">Evidence: {escape(row.evidence.text())}</p>'
+        f"<ul>{''.join(entries)}</ul>"
     )
+
+
+def class_view_page(view: ClassView, notice: str) -> str:
+    """The Treatments tab's table as a page of its own, for printing and PDF export."""
+    names = ", ".join(view.class_names)
+    if not names:
+        return f"<h1>Treatments by class</h1>{_notice(notice)}<p>No class is chosen.</p>"
+    parts = [
+        f"<h1>Treatments for {escape(names)}</h1>",
+        '<p class="meta">Each row is one treatment, with everything said of these classes, of their '
+        "subclasses, of their broader classes and of the condition in general. A dose is always given with "
+        "its use and source. Reported-ineffective treatments are listed last.</p>",
+        _notice(notice),
+        treatment_rows_table(view.rows),
+    ]
+    return "\n".join(parts)
 
 
 def article_page(article: Article, notice: str) -> str:
@@ -170,7 +252,7 @@ def drug_page(page: DrugPage, notice: str) -> str:
     if rows:
         parts.append(f'<table width="100%" cellpadding="6" cellspacing="0">{"".join(rows)}</table>')
     parts.append("<h2>Used for</h2>")
-    parts.append(_recommendation_table(page.recommendations, "Class"))
+    parts.append(_recommendation_table(page.recommendations, page.dose is not None))
     parts.append("<h2>Articles that mention it</h2>")
     if page.articles:
         parts.append(
@@ -201,10 +283,11 @@ def class_page(page: ClassPage, notice: str) -> str:
         parts.append(f'<p class="meta">Includes: {links}</p>')
     parts.append("<h2>Treatments</h2>")
     parts.append(
-        '<p class="meta">A dose is shown only where the source gives one for that use. '
+        '<p class="meta">Everything said of this class, of its subclasses, of its broader classes and of the '
+        "condition in general, one row per treatment. A dose is always given with its use and source. "
         "Reported-ineffective treatments are listed last.</p>"
     )
-    parts.append(_recommendation_table(page.recommendations, "Treatment"))
+    parts.append(treatment_rows_table(page.rows))
     return "\n".join(parts)
 
 

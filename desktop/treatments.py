@@ -1,25 +1,31 @@
-"""The drug filter: pick one or more myoclonus classes, read the treatments for them.
+"""The Treatments tab: pick one or more classes, read everything that applies to them, one row per treatment.
 
-``classFilter`` lists the classes (grouped; Ctrl+click combines); ``drugTable`` lists every
-drug and non-drug treatment for the chosen classes with role, dose, note and source, sortable,
-reported-ineffective rows always last and shown apart.
+``classFilter`` lists the classes (grouped; Ctrl+click combines); ``drugTable`` shows the class view
+the Library returns (:class:`db.model.ClassView`): each treatment once, with its strongest role, a dose
+cell that always says the dose's use and source (or "no dose in the sources"), the evidence the content
+holds, the classes it is said of, and its sources. Reported-ineffective rows are shown apart and stay
+last in every sort order. The pane below shows the selected row in full. Columns are described as
+objects (label, text, sort key, width share), as Anki describes its browser columns.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QByteArray,
     QItemSelection,
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QStandardItemModel
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette, QResizeEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -33,30 +39,134 @@ from PySide6.QtWidgets import (
 )
 
 from db.library import Library
-from db.model import ClassSummary, Recommendation, Role, TreatmentKind
+from db.model import ClassSummary, ClassView, DoseState, TreatmentKind, TreatmentRow
 from desktop.article_view import style_from_palette
 from desktop.pages import recommendation_detail, stylesheet
 from desktop.roles import INEFFECTIVE_ROLE, SORT_ROLE, URL_ROLE
 from desktop.topic_model import append_classes
 
 Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Treatment", "Role", "Dose", "Class", "Source", "What the source says")
-NOTE_COLUMN, SOURCE_COLUMN = 5, 4
+
+#: The address of a class view, for bookmarks: ``classes:cortical,reticular-reflex``.
+CLASSES_SCHEME = "classes"
+
+#: WCAG's contrast for body text, reached by every coloured cell in light and dark palettes.
+MIN_CONTRAST = 4.5
 
 
-class RecommendationsModel(QAbstractTableModel):
-    """Adapts the recommendations Library returned; one row each."""
+def _treatment_text(row: TreatmentRow) -> str:
+    suffix = "" if row.treatment_kind is TreatmentKind.DRUG else f" ({row.treatment_kind.value})"
+    return row.treatment_name + suffix
+
+
+def _dose_sort(row: TreatmentRow) -> tuple[Any, ...]:
+    order = list(DoseState).index(row.dose.state)
+    dose = row.dose.dose
+    return (order, dose.unit, dose.low) if dose else (order, "", 0.0)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the table: what it is called, what it shows, how it sorts, its share of the width."""
+
+    label: str
+    text: Callable[[TreatmentRow], str]
+    sort_key: Callable[[TreatmentRow], Any]
+    share: int
+    tooltip: str = ""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("Treatment", _treatment_text, lambda r: r.treatment_name.casefold(), 14),
+    Column(
+        "Role",
+        lambda r: r.role_text(),
+        lambda r: (r.role.rank, r.inheritance.rank),
+        15,
+        "The strongest role; the pane below lists every entry",
+    ),
+    Column(
+        "Dose (use · source)",
+        lambda r: r.dose.text(),
+        _dose_sort,
+        25,
+        "A dose always comes with what it is given for and where it comes from",
+    ),
+    Column(
+        "Evidence",
+        lambda r: r.evidence.text(),
+        lambda r: r.evidence.text().casefold(),
+        17,
+        "The kind of source behind the row and the source's own hedges; not a grade",
+    ),
+    Column("Said of", lambda r: r.said_of(), lambda r: (r.inheritance.rank, r.said_of().casefold()), 14),
+    Column("Source", lambda r: r.sources_text(), lambda r: r.sources_text().casefold(), 15),
+)
+ROLE_COLUMN, DOSE_COLUMN = 1, 2
+
+
+def contrast_ratio(one: QColor, two: QColor) -> float:
+    """WCAG 2 contrast ratio of two opaque colours, 1.0 to 21.0."""
+
+    def luminance(colour: QColor) -> float:
+        def channel(value: float) -> float:
+            return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+        return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
+
+    high, low = sorted((luminance(one), luminance(two)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def readable(preferred: QColor, palette: QPalette) -> QColor:
+    """``preferred``, moved toward the palette's text colour until it reads at 4.5:1 on every row background."""
+    text = palette.color(QPalette.ColorRole.Text)
+    backgrounds = (palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.AlternateBase))
+    colour = QColor(preferred)
+    for step in range(11):
+        weight = step / 10
+        colour = QColor.fromRgbF(
+            preferred.redF() * (1 - weight) + text.redF() * weight,
+            preferred.greenF() * (1 - weight) + text.greenF() * weight,
+            preferred.blueF() * (1 - weight) + text.blueF() * weight,
+        )
+        if all(contrast_ratio(colour, back) >= MIN_CONTRAST for back in backgrounds):
+            return colour
+    return text
+
+
+@dataclass(frozen=True)
+class CellColours:
+    """The foreground colours of the warning and "no dose" cells, from the palette, readable on it."""
+
+    ineffective: QColor
+    no_dose: QColor
+
+    @classmethod
+    def from_palette(cls, palette: QPalette) -> CellColours:
+        style = style_from_palette(palette)
+        return cls(readable(QColor(style.ineffective), palette), readable(QColor(style.muted), palette))
+
+
+class TreatmentRowsModel(QAbstractTableModel):
+    """Adapts the rows of a class view; one row per treatment, columns from :data:`COLUMNS`."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rows: tuple[Recommendation, ...] = ()
+        self._rows: tuple[TreatmentRow, ...] = ()
+        self.colours = CellColours.from_palette(QPalette())
 
-    def set_recommendations(self, rows: tuple[Recommendation, ...]) -> None:
+    def set_rows(self, rows: tuple[TreatmentRow, ...]) -> None:
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
 
-    def recommendation(self, row: int) -> Recommendation | None:
+    def set_palette(self, palette: QPalette) -> None:
+        self.colours = CellColours.from_palette(palette)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
+
+    def treatment_row(self, row: int) -> TreatmentRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's API
@@ -66,65 +176,44 @@ class RecommendationsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].label
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMNS[section].tooltip or None
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(COLUMNS):
             return None
-        rec = self._rows[index.row()]
-        column = index.column()
-        ineffective = rec.role is Role.REPORTED_INEFFECTIVE
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(rec, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == 2 and not rec.dose:
-                return "The source gives no dose for this use; the drug page shows any range given elsewhere."
-            return self._text(rec, column) if column in (NOTE_COLUMN, SOURCE_COLUMN) else None
+        row = self._rows[index.row()]
+        column = COLUMNS[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return column.text(row)  # the tooltip carries a cell's whole text wherever the column cuts it
         if role == SORT_ROLE:
-            if column == 1:
-                return rec.role.rank
-            if column == 2:
-                return (rec.dose.unit, rec.dose.low) if rec.dose else ("\uffff", 0.0)
-            return self._text(rec, column).casefold()
+            return column.sort_key(row)
         if role == INEFFECTIVE_ROLE:
-            return ineffective
+            return row.ineffective
         if role == URL_ROLE:
-            return f"drug:{rec.treatment_slug}"
-        if role == Qt.ItemDataRole.ForegroundRole and column == 2 and not rec.dose:
-            return QBrush(QColor("#6b6b6b"))
-        if role == Qt.ItemDataRole.FontRole and (ineffective or (column == 2 and rec.dose)):
+            return f"drug:{row.treatment_slug}"
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if row.ineffective:
+                return QBrush(self.colours.ineffective)
+            if index.column() == DOSE_COLUMN and row.dose.state is DoseState.NONE:
+                return QBrush(self.colours.no_dose)
+            return None
+        if role == Qt.ItemDataRole.FontRole and (row.ineffective or index.column() == DOSE_COLUMN):
             font = QFont()
-            font.setItalic(ineffective)
-            font.setBold(column == 2 and rec.dose is not None)
-            font.setStrikeOut(ineffective and column == 0)
+            font.setItalic(row.ineffective or row.dose.state is DoseState.NONE)
+            font.setBold(row.ineffective and index.column() == ROLE_COLUMN)
             return font
-        if role == Qt.ItemDataRole.ForegroundRole and ineffective:
-            return QBrush(QColor("#b3261e"))
         return None
 
-    @staticmethod
-    def _text(rec: Recommendation, column: int) -> str:
-        if column == 0:
-            suffix = "" if rec.treatment_kind is TreatmentKind.DRUG else f" ({rec.treatment_kind.value})"
-            return rec.treatment_name + suffix
-        if column == 1:
-            return ("\u2717 " if rec.role is Role.REPORTED_INEFFECTIVE else "") + rec.role.value
-        if column == 2:
-            return rec.dose.text if rec.dose else "\u2014"
-        if column == 3:
-            return rec.class_name
-        if column == SOURCE_COLUMN:
-            return f"{rec.source.article_title} {rec.source.label()}"
-        return rec.note
 
-
-class RecommendationsProxy(QSortFilterProxyModel):
+class TreatmentRowsProxy(QSortFilterProxyModel):
     """Sorts by any column; reported-ineffective rows stay at the bottom in either order."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -136,21 +225,47 @@ class RecommendationsProxy(QSortFilterProxyModel):
         left_bad = bool(model.data(model.index(left.row(), 0), INEFFECTIVE_ROLE))
         right_bad = bool(model.data(model.index(right.row(), 0), INEFFECTIVE_ROLE))
         if left_bad != right_bad:
-            # Qt reverses lessThan for descending order; answer so that the bad row still sinks.
+            # Qt reverses lessThan for descending order; answer so that the warning still sinks.
             ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
             return right_bad if ascending else left_bad
         a, b = model.data(left, SORT_ROLE), model.data(right, SORT_ROLE)
         if a == b:
-            rank_a = model.data(model.index(left.row(), 1), SORT_ROLE)
-            rank_b = model.data(model.index(right.row(), 1), SORT_ROLE)
-            if rank_a != rank_b:
-                return bool(rank_a < rank_b)
             return left.row() < right.row()
         return bool(a < b)
 
 
+class FittedTable(QTableView):
+    """A table whose columns share its width (no horizontal scrolling): long cells wrap, rows grow to fit."""
+
+    def __init__(self, shares: Sequence[int], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._shares = tuple(shares)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setStretchLastSection(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+    def fit(self) -> None:
+        width = self.viewport().width()
+        total = sum(self._shares)
+        used = 0
+        for column, share in enumerate(self._shares):
+            size = width - used if column == len(self._shares) - 1 else width * share // total
+            self.horizontalHeader().resizeSection(column, max(size, 24))
+            used += size
+        self.resizeRowsToContents()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit()
+
+
 class ClassFilter(QTreeView):
-    """The myoclonus classes, grouped by category; select one or more (Ctrl+click, Shift+arrows)."""
+    """The classes, grouped by category; select one or more (Ctrl+click, Shift+arrows)."""
 
     def __init__(self, classes: tuple[ClassSummary, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -158,10 +273,12 @@ class ClassFilter(QTreeView):
         self.setHeaderHidden(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setAccessibleName("Myoclonus classes")
         self.setToolTip("Choose a class; Ctrl+click to combine classes")
         model = QStandardItemModel(self)
         append_classes(model.invisibleRootItem(), classes)
+        _name_tooltips(model.invisibleRootItem())  # a name cut off by a narrow list is still readable
         self.setModel(model)
         self.expandAll()
 
@@ -173,58 +290,81 @@ class ClassFilter(QTreeView):
                 slugs.append(url.removeprefix("class:"))
         return slugs
 
-    def select_slug(self, slug: str) -> bool:
+    def select_slugs(self, slugs: Sequence[str]) -> list[str]:
+        """Select exactly these classes (unknown ones are skipped); return the ones selected."""
         model = self.model()
-        matches = model.match(
-            model.index(0, 0), URL_ROLE, f"class:{slug}", 1, Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive
-        )
-        if matches:
-            self.setCurrentIndex(matches[0])
-            return True
-        return False
+        selection = QItemSelection()
+        found = []
+        first: QModelIndex | None = None
+        for slug in slugs:
+            matches = model.match(
+                model.index(0, 0),
+                URL_ROLE,
+                f"class:{slug}",
+                1,
+                Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive,
+            )
+            if matches:
+                selection.select(matches[0], matches[0])
+                found.append(slug)
+                first = first or matches[0]
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.selectionModel().select(selection, flags)
+        if first is not None:
+            self.selectionModel().setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.scrollTo(first)
+        return found
+
+    def select_slug(self, slug: str) -> bool:
+        return bool(self.select_slugs([slug]))
+
+
+def _name_tooltips(parent: QStandardItem) -> None:
+    for row in range(parent.rowCount()):
+        child = parent.child(row)
+        if child is not None:
+            child.setToolTip(child.text())
+            _name_tooltips(child)
 
 
 class TreatmentsPanel(QWidget):
-    """Class filter beside the table of treatments. Emits ``open_requested('drug:SLUG')``."""
+    """Class filter beside the table of treatments.
+
+    Emits ``open_requested('drug:SLUG')`` for a page to open, and ``view_changed`` when the chosen
+    classes change (the window's bookmark action follows it).
+    """
 
     open_requested = Signal(str)
+    view_changed = Signal()
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("treatmentsPanel")
         self._library = library
-        classes = library.classes()
-        self._parents = {c.parent for c in classes if c.parent}
-        self.class_filter = ClassFilter(classes, self)
-        self.model = RecommendationsModel(self)
-        self.proxy = RecommendationsProxy(self)
+        self.class_view = ClassView((), (), (), "")
+        self.class_filter = ClassFilter(library.classes(), self)
+        self.model = TreatmentRowsModel(self)
+        self.model.set_palette(self.palette())
+        self.proxy = TreatmentRowsProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView(self)
+        self.table = FittedTable([c.share for c in COLUMNS], self)
         self.table.setObjectName("drugTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(ROLE_COLUMN, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setAccessibleName("Treatments for the chosen classes")
-        header = self.table.horizontalHeader()
-        for column in range(4):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(SOURCE_COLUMN, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(SOURCE_COLUMN, 200)
-        header.setSectionResizeMode(NOTE_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.detail = QTextBrowser(self)
         self.detail.setObjectName("treatmentDetail")
         self.detail.setOpenLinks(False)
-        self.detail.setAccessibleName("The chosen treatment entry in full")
+        self.detail.setAccessibleName("The chosen treatment in full: every entry, its note and source")
         self.detail.document().setDefaultStyleSheet(stylesheet(style_from_palette(self.detail.palette())))
-        self.detail.setPlaceholderText("Select a row to read the entry in full, with its source.")
-        self.caption = QLabel("Choose a myoclonus class on the left to list its treatments.", self)
+        self.detail.setPlaceholderText("Select a row to read every entry in full, with its source.")
+        self.caption = QLabel("Choose a class on the left to list its treatments.", self)
         self.caption.setObjectName("treatmentsCaption")
         self.caption.setWordWrap(True)
         right = QWidget(self)
@@ -242,7 +382,7 @@ class TreatmentsPanel(QWidget):
         self.splitter.addWidget(self.class_filter)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([240, 800])
+        self.splitter.setSizes([220, 800])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
@@ -251,6 +391,8 @@ class TreatmentsPanel(QWidget):
         self.table.activated.connect(self._open_row)
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
         self.detail.anchorClicked.connect(lambda url: self.open_requested.emit(url.toString()))
+
+    # -- what is shown -------------------------------------------------------------------
 
     def focus_classes(self) -> None:
         self.class_filter.setFocus()
@@ -262,31 +404,59 @@ class TreatmentsPanel(QWidget):
     def restore_state(self, state: QByteArray) -> None:
         self.splitter.restoreState(state)
 
+    def address(self) -> tuple[str, str] | None:
+        """``('classes:a,b', 'Treatments: A, B')`` for the chosen classes, or None when none is chosen."""
+        if not self.class_view.class_slugs:
+            return None
+        url = f"{CLASSES_SCHEME}:" + ",".join(self.class_view.class_slugs)
+        return url, self.title()
+
+    def title(self) -> str:
+        names = ", ".join(self.class_view.class_names)
+        return f"Treatments: {names}" if names else "Treatments by class"
+
+    def show_address(self, url: str) -> bool:
+        """Choose the classes a ``classes:a,b`` address names; False if it names none of this content's."""
+        scheme, _, rest = url.partition(":")
+        if scheme != CLASSES_SCHEME:
+            return False
+        return bool(self.class_filter.select_slugs([s for s in rest.split(",") if s]))
+
+    # -- behaviour -----------------------------------------------------------------------
+
+    def changeEvent(self, event: Any) -> None:
+        from PySide6.QtCore import QEvent
+
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self.model.set_palette(self.palette())
+            self.detail.document().setDefaultStyleSheet(stylesheet(style_from_palette(self.detail.palette())))
+        super().changeEvent(event)
+
     def _classes_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        slugs = self.class_filter.selected_slugs()
-        recommendations = self._library.treatments_for(slugs)
-        self.model.set_recommendations(recommendations)
+        self.class_view = self._library.class_view(self.class_filter.selected_slugs())
+        rows = self.class_view.rows
+        self.model.set_rows(rows)
+        self.table.fit()
         self.detail.clear()
-        if recommendations:  # the pane below shows the first entry in full, its source a click away
+        if rows:  # the pane below shows the first row in full, its sources a click away
             self.table.setCurrentIndex(self.proxy.index(0, 0))
-        names = [
-            str(i.data())
-            for i in self.class_filter.selectionModel().selectedIndexes()
-            if str(i.data(URL_ROLE) or "").startswith("class:")
-        ]
-        if not slugs:
-            self.caption.setText("Choose a myoclonus class on the left to list its treatments.")
+        if not self.class_view.class_slugs:
+            self.caption.setText("Choose a class on the left to list its treatments.")
         else:
-            ineffective = sum(r.role is Role.REPORTED_INEFFECTIVE for r in recommendations)
-            text = f"<b>{len(recommendations)}</b> treatment entries for <b>{', '.join(names)}</b>"
-            text += " (subclasses included)" if self._parents.intersection(slugs) else ""
+            names = ", ".join(self.class_view.class_names)
+            ineffective = sum(r.ineffective for r in rows)
+            inherited = sum(r.inherited for r in rows)
+            text = f"<b>{len(rows)}</b> treatments for <b>{names}</b>, each once"
+            if inherited:
+                text += f" ({inherited} only from what is said of a broader class or in general)"
             if ineffective:
-                text += f"; {ineffective} reported ineffective, listed last"
-            self.caption.setText(text + ". Double-click a row for the drug page; Source links to the citation.")
+                text += f"; <b>{ineffective} reported ineffective</b>, listed last"
+            self.caption.setText(text + ". Double-click a row for the drug page.")
+        self.view_changed.emit()
 
     def _show_detail(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        rec = self.model.recommendation(self.proxy.mapToSource(current).row()) if current.isValid() else None
-        self.detail.setHtml(recommendation_detail(rec) if rec else "")
+        row = self.model.treatment_row(self.proxy.mapToSource(current).row()) if current.isValid() else None
+        self.detail.setHtml(recommendation_detail(row) if row else "")
 
     def _open_row(self, index: QModelIndex) -> None:
         url = index.data(URL_ROLE)

@@ -66,3 +66,16 @@ def test_rendered_article_is_inert(tmp_path: Path) -> None:
     )
     assert "<script" not in html and "<img" not in html and "javascript:" not in html
     assert 'href="https://example.org"' in html
+
+
+def test_a_citation_keeps_how_the_source_printed_it() -> None:
+    from db.compiler.render import render_markdown
+
+    html = render_markdown("propofol works [@1; printed as 152] and <b>[@2; <i>x</i>]</b>")
+    assert '[<a href="#ref-1" title="Reference 1">1</a>; printed as 152]' in html
+    assert "<i>" not in html and "<b>" not in html
+
+
+def test_the_bare_152_shows_as_citation_1_in_the_article(library: object) -> None:
+    article = library.article("post-hypoxic-myoclonus-treatment")  # type: ignore[attr-defined]
+    assert ">1</a>; printed as 152]" in article.html

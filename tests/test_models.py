@@ -12,7 +12,7 @@ from db.model import Role
 from desktop.roles import URL_ROLE
 from desktop.search_model import SearchResultsModel
 from desktop.topic_model import LazyTopicModel, TopicModel, append_classes
-from desktop.treatments import RecommendationsModel, RecommendationsProxy
+from desktop.treatments import TreatmentRowsModel, TreatmentRowsProxy
 
 
 def test_topic_model(qtmodeltester: ModelTester, library: Library) -> None:
@@ -43,12 +43,15 @@ def test_class_filter_model(qtmodeltester: ModelTester, library: Library) -> Non
     qtmodeltester.check(model)
 
 
-@pytest.mark.parametrize("classes", [["cortical"], ["post-hypoxic"], ["cortical", "functional"], []])
-def test_recommendations_model_and_proxy(qtmodeltester: ModelTester, library: Library, classes: list[str]) -> None:
-    model = RecommendationsModel()
-    proxy = RecommendationsProxy()
+@pytest.mark.parametrize(
+    "classes", [["cortical"], ["post-hypoxic"], ["post-hypoxic-acute"], ["cortical", "functional"], []]
+)
+def test_treatment_rows_model_and_proxy(qtmodeltester: ModelTester, library: Library, classes: list[str]) -> None:
+    model = TreatmentRowsModel()
+    proxy = TreatmentRowsProxy()
     proxy.setSourceModel(model)
-    model.set_recommendations(library.treatments_for(classes))
+    qtmodeltester.check(model)
+    model.set_rows(library.class_view(classes).rows)
     qtmodeltester.check(model)
     qtmodeltester.check(proxy)
     for column in range(model.columnCount()):
@@ -57,6 +60,8 @@ def test_recommendations_model_and_proxy(qtmodeltester: ModelTester, library: Li
             roles = [str(proxy.index(r, 1).data()) for r in range(proxy.rowCount())]
             ineffective = [Role.REPORTED_INEFFECTIVE.value in r for r in roles]
             assert ineffective == sorted(ineffective), (column, order, roles)
+            if classes and classes[0].startswith("post-hypoxic"):
+                assert ineffective[-1], (column, order)
 
 
 def test_lazy_topic_model_makes_long_groups_on_demand(

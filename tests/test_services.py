@@ -145,18 +145,14 @@ def test_toggling_bookmarks_says_what_happened(qtbot: QtBot, tmp_path: Path) -> 
     bookmarks = Bookmarks(store)
     bookmarks.load()
     messages: list[str] = []
-    states: list[bool] = []
     bookmarks.message.connect(lambda text, _ms: messages.append(text))
-    bookmarks.current_bookmarked.connect(states.append)
-    bookmarks.page_shown(_page("drug:clonazepam", "clonazepam"))
-    bookmarks.toggle_current()
-    assert messages[-1] == "Bookmarked: clonazepam" and states[-1] is True
+    bookmarks.toggle("drug:clonazepam", "clonazepam")
+    assert messages[-1] == "Bookmarked: clonazepam" and bookmarks.is_bookmarked("drug:clonazepam")
     assert [b.url for b in store.bookmarks()] == ["drug:clonazepam"]
-    bookmarks.toggle_current()
-    assert messages[-1] == "Removed bookmark: clonazepam" and states[-1] is False
-    bookmarks.page_shown(_page("drug:gone", "Not found", found=False))
-    bookmarks.toggle_current()
-    assert messages[-1] == "There is no page here to bookmark"
+    bookmarks.toggle("drug:clonazepam", "clonazepam")
+    assert messages[-1] == "Removed bookmark: clonazepam" and not bookmarks.is_bookmarked("drug:clonazepam")
+    bookmarks.toggle("drug:gone", "Not found", found=False)
+    assert messages[-1] == "There is no page here to bookmark" and not store.bookmarks()
     store.close()
 
 
@@ -166,8 +162,7 @@ def test_a_bookmark_that_was_not_saved_is_never_reported_saved(qtbot: QtBot, tmp
     bookmarks.load()
     messages: list[str] = []
     bookmarks.message.connect(lambda text, _ms: messages.append(text))
-    bookmarks.page_shown(_page("drug:clonazepam", "clonazepam"))
     store.close()  # every write now fails
-    bookmarks.toggle_current()
+    bookmarks.toggle("drug:clonazepam", "clonazepam")
     assert messages and all(not m.startswith("Bookmarked") for m in messages)
     assert messages[-1].startswith("Could not")

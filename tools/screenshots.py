@@ -94,7 +94,7 @@ def main() -> int:
     save(window, "class-page")
 
     window.show_treatments()
-    window.treatments.class_filter.select_slug("post-hypoxic")
+    window.treatments.class_filter.select_slugs(["post-hypoxic"])
     save(window, "drug-filter-post-hypoxic")
 
     window.tabs.setCurrentIndex(0)

@@ -10,7 +10,8 @@ from db.compiler.toml_fields import FieldReader, entries, load_toml
 from db.errors import Problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CITATION = re.compile(r"\[@(\d+(?:\s*,\s*\d+)*)\]")
+# ``[@1]``, ``[@4,5,7]``; ``[@1; printed as 152]`` keeps how the source printed a citation it was read from.
+CITATION = re.compile(r"\[@(\d+(?:\s*,\s*\d+)*)(?:;\s*([^\[\]]{1,80}?)\s*)?\]")
 CITATION_START = re.compile(r"\[@")
 LINK = re.compile(r"\]\(([^)\s]*)\)")
 RAW_HTML = re.compile(r"</?[A-Za-z][^>]*>|<!--")
@@ -175,7 +176,13 @@ def _scan_body(article: ArticleSource, rel: str, problems: list[Problem]) -> Non
         well_formed = {m.start() for m in CITATION.finditer(line)}
         for match in CITATION_START.finditer(line):
             if match.start() not in well_formed:
-                problems.append(Problem(rel, number, "malformed citation: write [@N] or [@N,M] with reference numbers"))
+                problems.append(
+                    Problem(
+                        rel,
+                        number,
+                        "malformed citation: write [@N], [@N,M] or [@N; printed as X] with reference numbers",
+                    )
+                )
         for match in CITATION.finditer(line):
             for part in match.group(1).split(","):
                 article.citations.append((int(part), number))

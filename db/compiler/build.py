@@ -173,9 +173,11 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str) -> N
             "note": r.note,
             "article_slug": r.article,
             "citations": json.dumps(list(r.citations)),
+            "derived": int(r.derived),
         }
         for index, r in enumerate(sources.recommendations)
     )
+    db.table("class_ancestors").insert_all(_class_ancestors(sources))
     db.table("mentions").insert_all(mentions(sources, texts))
     db.table("search").insert_all(_search_rows(sources, texts))
     conn.execute("INSERT INTO search(search) VALUES ('optimize')")
@@ -202,6 +204,20 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str) -> N
             }.items()
         )
     )
+
+
+def _class_ancestors(sources: ContentSources) -> Iterable[dict[str, Any]]:
+    """Each class with itself (depth 0) and every ancestor above it (depth 1, 2, ...).
+
+    The check has already refused unknown parents and cycles; the walk still stops at either.
+    """
+    parents = {c.slug: c.parent for c in sources.classes}
+    for cls in sources.classes:
+        slug, depth, seen = cls.slug, 0, set()
+        while slug and slug in parents and slug not in seen:
+            yield {"class_slug": cls.slug, "ancestor_slug": slug, "depth": depth}
+            seen.add(slug)
+            slug, depth = parents[slug], depth + 1
 
 
 def _article_row(article: ArticleSource, html: str) -> dict[str, Any]:

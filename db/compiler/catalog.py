@@ -59,6 +59,7 @@ class RecommendationSource:
     citations: tuple[int, ...]
     uncited: bool
     position: int
+    derived: bool = False
 
 
 def read_treatments(path: Path, rel: str, header: str, problems: list[Problem]) -> list[TreatmentSource]:
@@ -164,7 +165,7 @@ def read_recommendations(path: Path, rel: str, problems: list[Problem]) -> list[
     recommendations = []
     for position, (table, span) in enumerate(entries(data, "recommendation", lines, rel, problems)):
         entry = FieldReader(table, rel, lines, span, problems)
-        entry.only(("treatment", "class", "role", "dose", "note", "article", "citations", "uncited"))
+        entry.only(("treatment", "class", "role", "dose", "note", "article", "citations", "uncited", "derived"))
         role = entry.text("role")
         if role and role not in ROLES:
             entry.problem("role", f"role {role!r} is not one of {', '.join(ROLES)}")
@@ -183,6 +184,7 @@ def read_recommendations(path: Path, rel: str, problems: list[Problem]) -> list[
                 citations,
                 uncited,
                 position,
+                entry.flag("derived", False),
             )
         )
     return recommendations

@@ -62,7 +62,9 @@ _MARKDOWN_EXTENSIONS = ["tables", "sane_lists"]
 def _citation_html(match: re.Match[str]) -> str:
     numbers = [part.strip() for part in match.group(1).split(",")]
     links = ",".join(f'<a href="#ref-{n}" title="Reference {n}">{n}</a>' for n in numbers)
-    return f'<sup class="cite">[{links}]</sup>'
+    # The body is already HTML-escaped when citations are replaced, so the remark is safe as it stands.
+    remark = f"; {match.group(2)}" if match.group(2) else ""
+    return f'<sup class="cite">[{links}{remark}]</sup>'
 
 
 def render_markdown(body: str) -> str:

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any
 
 from db.errors import LibraryError
+from db.library.class_view import read_class_view
 from db.library.opening import REBUILD, connect
 from db.library.search import SearchIndex
 from db.model import (
@@ -23,6 +24,7 @@ from db.model import (
     ArticleSummary,
     ClassPage,
     ClassSummary,
+    ClassView,
     DoseRange,
     DrugPage,
     DrugSummary,
@@ -39,7 +41,7 @@ from db.model import (
 
 _RECOMMENDATION_SELECT = """
 SELECT r.treatment_slug, t.name, t.kind, r.class_slug, c.name, r.role, r.dose_text, r.dose_low,
-       r.dose_high, r.dose_unit, r.dose_per, r.note, r.article_slug, a.short_title, r.citations
+       r.dose_high, r.dose_unit, r.dose_per, r.note, r.article_slug, a.short_title, r.citations, r.derived
 FROM recommendations r
 JOIN treatments t ON t.slug = r.treatment_slug
 JOIN classes c ON c.slug = r.class_slug
@@ -66,6 +68,7 @@ def _recommendation(row: Sequence[Any]) -> Recommendation:
         dose=_dose(row[6], row[7], row[8], row[9], row[10]),
         note=row[11],
         source=SourceRef(row[12], row[13], tuple(json.loads(row[14]))),
+        derived=bool(row[15]),
     )
 
 
@@ -317,6 +320,7 @@ class Library:
             parent=everything.get(row[5]),
             children=children,
             recommendations=self.treatments_for([slug]),
+            rows=self.class_view([slug]).rows,
         )
 
     def treatments_for(
@@ -326,31 +330,28 @@ class Library:
 
         Reported-ineffective treatments come last. Unknown slugs are ignored.
         """
-        wanted = set(class_slugs)
-        if include_subclasses and wanted:
-            parents = dict(self._rows("SELECT slug, parent FROM classes"))
-            for slug in list(parents):
-                ancestor = parents[slug]
-                seen = {slug}
-                while ancestor and ancestor not in seen:
-                    if ancestor in wanted:
-                        wanted.add(slug)
-                        break
-                    seen.add(ancestor)
-                    ancestor = parents.get(ancestor, "")
+        wanted = sorted(set(class_slugs))
         if not wanted:
             return ()
         marks = ",".join("?" * len(wanted))
+        depth = "" if include_subclasses else "AND ca.depth = 0 "
         return tuple(
             _recommendation(r)
             for r in self._rows(
-                _RECOMMENDATION_SELECT + f"WHERE r.class_slug IN ({marks}) "
+                _RECOMMENDATION_SELECT + "WHERE r.class_slug IN (SELECT ca.class_slug FROM class_ancestors ca "
+                f"WHERE ca.ancestor_slug IN ({marks}) {depth}) "
                 "ORDER BY r.role_rank, t.name COLLATE NOCASE, c.position, r.id",
-                sorted(wanted),
+                wanted,
             )
         )
 
-    # -- search --------------------------------------------------------------------------
+    def class_view(self, class_slugs: Sequence[str]) -> ClassView:
+        """Everything that applies to these classes, one row per treatment (see :mod:`db.library.class_view`).
+
+        Entries filed under the classes, their subclasses, their ancestors and the condition in
+        general, each marked with how it came in; reported-ineffective rows last. Unknown slugs are ignored.
+        """
+        return read_class_view(self._rows, class_slugs)
 
     # -- search --------------------------------------------------------------------------
 

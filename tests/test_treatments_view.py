@@ -1,0 +1,284 @@
+"""The Treatments tab driven as a clinician drives it: pick a class, read the rows, print, export, bookmark."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QTableView, QTextBrowser
+from pytestqt.qtbot import QtBot
+
+from desktop.search_model import URL_ROLE
+from desktop.startup import Startup
+from desktop.treatments import COLUMNS, DOSE_COLUMN, contrast_ratio
+from tests.desktop_helpers import article_text, running, window
+
+DOSE_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*-\s*\d+(?:\.\d+)?\s*(?:mg|g|mcg|IU|units)/")
+CITED = re.compile(r"\[\d+(?:, \d+)*\]|uncited in source")
+LABELS = [c.label for c in COLUMNS]
+
+pytestmark = pytest.mark.usefixtures("profile")  # a throwaway profile for every test: bookmarks start empty
+
+
+def _table(app: Startup) -> QTableView:
+    table = window(app).findChild(QTableView, "drugTable")
+    assert table is not None
+    return table
+
+
+def _rows(app: Startup) -> list[dict[str, str]]:
+    model = _table(app).model()
+    return [
+        {LABELS[c]: str(model.index(r, c).data()) for c in range(model.columnCount())} for r in range(model.rowCount())
+    ]
+
+
+def _class_names(app: Startup) -> list[str]:
+    """Every class in the filter, as a person reads them down the list."""
+    classes = window(app).findChild(QAbstractItemView, "classFilter")
+    model = classes.model()
+    names = []
+
+    def walk(parent: QModelIndex) -> None:
+        for row in range(model.rowCount(parent)):
+            index = model.index(row, 0, parent)
+            if str(index.data(URL_ROLE) or "").startswith("class:"):
+                names.append(str(index.data()))
+            walk(index)
+
+    walk(QModelIndex())
+    return names
+
+
+def _pick(
+    qtbot: QtBot, app: Startup, name: str, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> list[dict[str, str]]:
+    qtbot.keyClick(window(app), Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    classes = window(app).findChild(QAbstractItemView, "classFilter")
+    model = classes.model()
+    found = model.match(
+        model.index(0, 0), Qt.ItemDataRole.DisplayRole, name, 1, Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive
+    )
+    assert found, name
+    classes.scrollTo(found[0])
+    qtbot.mouseClick(classes.viewport(), Qt.MouseButton.LeftButton, modifier, classes.visualRect(found[0]).center())
+    assert _table(app).isVisible()
+    return _rows(app)
+
+
+def test_acute_post_hypoxic_shows_the_phenytoin_warning_last_and_inherited(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        rows = _pick(qtbot, app, "Acute post-hypoxic myoclonus")
+        last = rows[-1]
+        assert last["Treatment"] == "phenytoin" and "reported ineffective" in last["Role"]
+        assert last["Said of"] == "said of Post-hypoxic myoclonus"
+        assert last["Dose (use · source)"] == "no dose in the sources"
+        assert "guideline" in last["Evidence"] and "often" in last["Evidence"]
+        assert sum("reported ineffective" in r["Role"] for r in rows) == 1
+        for column in range(len(COLUMNS)):
+            for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+                _table(app).sortByColumn(column, order)
+                assert _rows(app)[-1]["Treatment"] == "phenytoin", (column, order)
+
+
+def test_lance_adams_shows_the_phenytoin_warning_too(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        rows = _pick(qtbot, app, "Lance-Adams syndrome")
+        assert rows[-1]["Treatment"] == "phenytoin" and rows[-1]["Said of"] == "said of Post-hypoxic myoclonus"
+        valproate = next(r for r in rows if r["Treatment"] == "valproic acid")
+        assert "Lance-Adams syndrome" in valproate["Said of"]
+
+
+def test_cortical_levetiracetam_dose_says_its_use_and_that_it_is_uncited(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        rows = _pick(qtbot, app, "Cortical")
+        levetiracetam = next(r for r in rows if r["Treatment"] == "levetiracetam")
+        dose = levetiracetam["Dose (use · source)"]
+        assert dose.startswith("500-3000 mg/day")
+        assert "first-line, Myoclonus (any type)" in dose and "uncited in source" in dose
+        assert levetiracetam["Role"] == "first-line"
+        # The pane below reads every entry in full, with the other roles it has.
+        detail = window(app).findChild(QTextBrowser, "treatmentDetail")
+        table = _table(app)
+        row = next(i for i in range(table.model().rowCount()) if table.model().index(i, 0).data() == "levetiracetam")
+        qtbot.mouseClick(
+            table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(table.model().index(row, 0)).center()
+        )
+        text = detail.toPlainText()
+        assert "mainstay" in text and "Named among the most effective drugs for cortical myoclonus" in text
+
+
+def test_every_class_lists_each_treatment_once_and_every_dose_with_use_and_source(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        names = _class_names(app)
+        assert len(names) == len(app.library.classes())
+        for name in names:
+            rows = _pick(qtbot, app, name)
+            assert rows, name
+            treatments = [r["Treatment"] for r in rows]
+            assert len(treatments) == len(set(treatments)), name
+            for row in rows:
+                dose = row["Dose (use · source)"]
+                assert "\u2014" not in dose and dose.strip(), (name, row)
+                if DOSE_NUMBER.search(dose):
+                    _number, use, source = dose.split(" · ")
+                    assert use and CITED.search(source), (name, row)
+                else:
+                    assert dose == "no dose in the sources", (name, row)
+            flags = ["reported ineffective" in r["Role"] for r in rows]
+            assert flags == sorted(flags), name
+
+
+def test_ctrl_e_on_the_treatments_tab_exports_the_table(
+    qtbot: QtBot, built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "handover.pdf"
+    asked: list[str] = []
+
+    def save_as(_parent: object, _caption: str, proposed: str, _filter: str) -> tuple[str, str]:
+        asked.append(proposed)
+        return str(out), "PDF (*.pdf)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    with running(qtbot, built_db) as app:
+        _pick(qtbot, app, "Acute post-hypoxic myoclonus")
+        qtbot.keyClick(window(app), Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+        assert asked and asked[0].endswith("classes-post-hypoxic-acute.pdf")
+        pdf = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True)
+    text = " ".join(unicodedata.normalize("NFKC", pdf.stdout).split())  # NFKC: the PDF's "ﬁ" ligatures
+    assert text.startswith("Treatments for Acute post-hypoxic myoclonus")
+    for words in ("propofol", "phenytoin", "reported ineffective", "no dose in the sources", "Evidence", "Said of"):
+        assert words in text, words
+    assert "said of Post-hypoxic" in text and "first-line, Myoclonus (any" in text
+    assert "ClinRef content 2025.04.18-3" in text and "page 1 of" in text
+    # The article last read on the Reading tab is not what was exported.
+    assert "What are the treatment options" not in text and "TELSTAR" not in text
+
+
+def test_ctrl_d_bookmarks_the_class_view_and_reopening_restores_it(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        _pick(qtbot, app, "Cortical")
+        _pick(qtbot, app, "Reticular reflex myoclonus", Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+        bookmarks = app.userdata.bookmarks()
+        assert [(b.url, b.title) for b in bookmarks] == [
+            ("classes:cortical,reticular-reflex", "Treatments: Cortical, Reticular reflex myoclonus")
+        ]
+        assert window(app).act_bookmark.isChecked()  # type: ignore[attr-defined]
+        # The drug page last read was not bookmarked.
+        assert not app.userdata.is_bookmarked("article:myoclonus-treatment-options")
+    with running(qtbot, built_db) as again:
+        tree = window(again).findChild(QAbstractItemView, "topicTree")
+        model = tree.model()
+        group = model.match(model.index(0, 0), Qt.ItemDataRole.DisplayRole, "Bookmarks", 1, Qt.MatchFlag.MatchExactly)[
+            0
+        ]
+        entry = model.index(0, 0, group)
+        assert entry.data() == "Treatments: Cortical, Reticular reflex myoclonus"
+        tree.expand(group)
+        tree.scrollTo(entry)
+        qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualRect(entry).center())
+        qtbot.waitUntil(lambda: _table(again).isVisible())
+        panel = window(again).treatments  # type: ignore[attr-defined]
+        assert sorted(panel.class_filter.selected_slugs()) == ["cortical", "reticular-reflex"]
+        said_of = "; ".join(r["Said of"] for r in _rows(again))
+        assert "Cortical" in said_of and "Reticular reflex myoclonus" in said_of
+        assert window(again).act_bookmark.isChecked()  # type: ignore[attr-defined]
+
+
+def test_on_the_reading_tab_ctrl_d_still_bookmarks_the_page(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        _pick(qtbot, app, "Cortical")
+        window(app).open_url("drug:zonisamide")  # type: ignore[attr-defined]
+        qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+        assert [b.url for b in app.userdata.bookmarks()] == ["drug:zonisamide"]
+
+
+def _dark() -> QPalette:
+    palette = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#202124"),
+        (QPalette.ColorRole.WindowText, "#e8eaed"),
+        (QPalette.ColorRole.Base, "#17181a"),
+        (QPalette.ColorRole.AlternateBase, "#242528"),
+        (QPalette.ColorRole.Text, "#e8eaed"),
+        (QPalette.ColorRole.PlaceholderText, "#9aa0a6"),
+        (QPalette.ColorRole.Link, "#8ab4f8"),
+    ):
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
+def _light() -> QPalette:
+    palette = QPalette()
+    palette.setColor(QPalette.ColorRole.Base, QColor("#ffffff"))
+    palette.setColor(QPalette.ColorRole.AlternateBase, QColor("#f0f0f0"))
+    palette.setColor(QPalette.ColorRole.Text, QColor("#000000"))
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#a0a0a0"))  # too faint on its own: 2.6:1
+    return palette
+
+
+@pytest.mark.parametrize("palette", [_light, _dark], ids=["light", "dark"])
+def test_warning_and_no_dose_cells_reach_4_5_to_1_in_light_and_dark(
+    qtbot: QtBot, built_db: Path, palette: object
+) -> None:
+    with running(qtbot, built_db) as app:
+        panel = window(app).treatments  # type: ignore[attr-defined]
+        chosen = palette()  # type: ignore[operator]
+        panel.setPalette(chosen)
+        _pick(qtbot, app, "Acute post-hypoxic myoclonus")
+        model = _table(app).model()
+        backgrounds = [chosen.color(QPalette.ColorRole.Base), chosen.color(QPalette.ColorRole.AlternateBase)]
+        seen = {"warning": 0, "no dose": 0}
+        for row in range(model.rowCount()):
+            warning = "reported ineffective" in str(model.index(row, 1).data())
+            for column in range(model.columnCount()):
+                no_dose = column == DOSE_COLUMN and model.index(row, column).data() == "no dose in the sources"
+                brush = model.index(row, column).data(Qt.ItemDataRole.ForegroundRole)
+                if warning or no_dose:
+                    assert brush is not None, (row, column)
+                    seen["warning" if warning else "no dose"] += 1
+                    for back in backgrounds:
+                        assert contrast_ratio(brush.color(), back) >= 4.5, (row, column, brush.color().name())
+        assert seen["warning"] and seen["no dose"]
+
+
+def test_contrast_ratio_is_the_wcag_formula() -> None:
+    assert contrast_ratio(QColor("#000000"), QColor("#ffffff")) == pytest.approx(21.0)
+    assert contrast_ratio(QColor("#777777"), QColor("#ffffff")) == pytest.approx(4.48, abs=0.01)
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (800, 600)])
+def test_the_table_fits_its_width_without_horizontal_scrolling(
+    qtbot: QtBot, built_db: Path, size: tuple[int, int]
+) -> None:
+    with running(qtbot, built_db) as app:
+        window(app).resize(*size)
+        rows = _pick(qtbot, app, "Post-hypoxic myoclonus")
+        assert rows
+        table = _table(app)
+        # The sidebar gives way to the class filter once the tab's layout has settled.
+        qtbot.waitUntil(lambda: window(app).splitter.sizes()[0] == 0)  # type: ignore[attr-defined]
+        header = table.horizontalHeader()
+        widths = [header.sectionSize(c) for c in range(header.count())]
+        assert sum(widths) <= table.viewport().width()
+        assert table.horizontalScrollBar().maximum() == 0
+        for column in range(4):  # treatment, role, dose, evidence: visible, and wide enough to read a word
+            assert not header.isSectionHidden(column) and widths[column] >= 60, (column, widths)
+        # A wrapped cell is laid out on as many lines as it needs: its row is taller than one line.
+        dose_row = next(i for i, r in enumerate(rows) if r["Dose (use · source)"].startswith("8-24 g/day"))
+        assert table.rowHeight(dose_row) > table.fontMetrics().height() * 1.5
+
+
+def test_class_page_shows_inherited_rows_and_dose_provenance(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        window(app).open_url("class:post-hypoxic-acute")  # type: ignore[attr-defined]
+        text = article_text(app)
+        assert "phenytoin" in text and "said of Post-hypoxic myoclonus" in text
+        assert text.index("phenytoin") > text.index("propofol")
+        assert "500-3000 mg/day" in text and "\u2014" not in text.split("Treatments", 1)[1]
