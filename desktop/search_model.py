@@ -12,6 +12,7 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QText
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from db.model import SearchHit
+from desktop.safe_document import ContentDocument
 
 URL_ROLE = Qt.ItemDataRole.UserRole + 1
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -103,7 +104,7 @@ class HitDelegate(QStyledItemDelegate):
             self._documents.move_to_end(key)
             return doc
         title, detail, snippet = texts
-        doc = QTextDocument()
+        doc = ContentDocument()
         doc.setDefaultFont(option.font)
         doc.setDocumentMargin(4)
         title, detail = escape(title), escape(detail)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
     QTableView,
-    QTextBrowser,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -35,6 +34,7 @@ from db.library import Library
 from db.model import ClassSummary, Recommendation, Role, TreatmentKind
 from desktop.article_view import style_from_palette
 from desktop.pages import recommendation_detail, stylesheet
+from desktop.safe_document import ContentBrowser
 from desktop.search_model import URL_ROLE
 from desktop.topic_model import append_classes
 
@@ -219,7 +219,7 @@ class TreatmentsPanel(QWidget):
         header.setSectionResizeMode(SOURCE_COLUMN, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(SOURCE_COLUMN, 200)
         header.setSectionResizeMode(NOTE_COLUMN, QHeaderView.ResizeMode.Stretch)
-        self.detail = QTextBrowser(self)
+        self.detail = ContentBrowser(self)
         self.detail.setObjectName("treatmentDetail")
         self.detail.setOpenLinks(False)
         self.detail.setAccessibleName("The chosen treatment entry in full")
