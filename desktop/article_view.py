@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtWidgets import QWidget
 
 from desktop.pages import PageStyle, stylesheet
+from desktop.safe_document import ContentBrowser
 
 INTERNAL_SCHEMES = ("article", "drug", "class")
 EXTERNAL_SCHEMES = ("http", "https", "mailto")
@@ -30,11 +31,12 @@ def style_from_palette(palette: QPalette) -> PageStyle:
     )
 
 
-class ArticleView(QTextBrowser):
+class ArticleView(ContentBrowser):
     """Shows one page at a time. Emits ``link_activated`` for every link a person follows.
 
     Links inside the page (``#ref-3``) scroll; everything else is announced, never followed
-    here: the reader decides what an address means.
+    here: the reader decides what an address means. Resources come from the content only
+    (:class:`~desktop.safe_document.ContentBrowser`): nothing a page names is ever read from disk.
     """
 
     link_activated = Signal(QUrl)
@@ -80,10 +82,6 @@ class ArticleView(QTextBrowser):
             self.scrollToAnchor(url.fragment())
             return
         self.link_activated.emit(url)
-
-    def loadResource(self, kind: int, name: QUrl | str) -> object:
-        """Nothing is ever fetched: pages carry no images or external resources."""
-        return None
 
     # -- zoom ----------------------------------------------------------------------------
 

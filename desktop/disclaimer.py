@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from desktop.resources import Disclaimer
+from desktop.safe_document import ContentBrowser
 
 
 class DisclaimerDialog(QDialog):
@@ -24,7 +25,7 @@ class DisclaimerDialog(QDialog):
         self.setModal(True)
         self.resize(620, 520)
         heading = QLabel(f"<h2>{disclaimer.title}</h2>", self)
-        text = QTextBrowser(self)
+        text = ContentBrowser(self)
         text.setObjectName("disclaimerText")
         text.setOpenLinks(False)
         text.setMarkdown(disclaimer.text)

@@ -3,6 +3,10 @@
 Paper outlives the app: a printed dose sheet is read away from the screen, days later. So every page says which
 content release it came from, when the article was last updated, when it was printed, and carries the disclaimer
 notice. The caller's document is never touched: we lay out a clone at the printer's resolution.
+
+A PDF is written with ``QPdfWriter``, which is part of Qt GUI: exporting never loads Qt's print support or its
+CUPS plugin, which connects to a print server (127.0.0.1:631, or ``CUPS_SERVER``) as soon as it loads. Only
+printing to a printer uses the print system, and only when a person asks to print.
 """
 
 from __future__ import annotations
@@ -13,24 +17,32 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QMarginsF, QPointF, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
     QFont,
     QFontMetricsF,
+    QPagedPaintDevice,
     QPageLayout,
     QPageSize,
     QPainter,
     QPalette,
+    QPdfWriter,
     QPen,
     QTextCursor,
     QTextDocument,
+    QTextDocumentFragment,
     QTextFormat,
 )
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QWidget
+
+from desktop.safe_document import ContentDocument
+
+if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrinter
 
 BODY_POINT_SIZE = 10.0
 """Body text on paper: readable at arm's length on a ward, still fits a dose table across A4."""
@@ -42,6 +54,8 @@ _FOOTER_GAP_MM = 4.0  # space between the text and the footer lines; the rule si
 _RULE_WIDTH_PT = 0.5
 _MM_PER_INCH = 25.4
 _PT_PER_INCH = 72.0
+PDF_RESOLUTION = 1200
+"""Dots per inch of the PDF's layout: what ``QPrinter``'s high-resolution mode gave, so the pages break alike."""
 
 
 @dataclass(frozen=True)
@@ -73,34 +87,45 @@ def render_to_printer(document: QTextDocument, printer: QPrinter, footer: PrintF
     The document is laid out as a clone in the printer's device pixels, so the caller's document (its zoom, page
     size and layout in the article view) is left as it was. Raises ``OSError`` if the printer cannot be started.
     """
-    dpi = printer.resolution()
+    from PySide6.QtPrintSupport import QPrinter
+
     page = printer.pageRect(QPrinter.Unit.DevicePixel)  # painter coordinates start at this rect's top left
+    return render_to_device(document, printer, printer.resolution(), page.toRect(), footer, _printer_name(printer))
+
+
+def render_to_device(
+    document: QTextDocument, device: QPagedPaintDevice, dpi: int, page: QRect, footer: PrintFooter, name: str
+) -> int:
+    """Paint ``document`` onto a printer or PDF writer whose painted area is ``page`` at ``dpi``; the page count.
+
+    ``name`` says what ``device`` is in messages ("the printer", a file name). Raises ``OSError`` on failure.
+    """
     footer_font = _footer_font(document.defaultFont())
-    metrics = QFontMetricsF(footer_font, printer)
+    metrics = QFontMetricsF(footer_font, device)
     gap = _FOOTER_GAP_MM * dpi / _MM_PER_INCH
     rule_width = _RULE_WIDTH_PT * dpi / _PT_PER_INCH
     band_height = gap + rule_width + metrics.descent() + 2 * metrics.lineSpacing()
     body = QSizeF(page.width(), page.height() - band_height)
     if body.height() <= band_height:
-        raise OSError(f"The paper on {_printer_name(printer)} leaves no room to print on; choose a larger paper size")
+        raise OSError(f"The paper on {name} leaves no room to print on; choose a larger paper size")
 
-    clone = _layout_clone(document, printer, body)
+    clone = _layout_clone(document, device, body)
     pages = clone.pageCount()
     painter = QPainter()
-    if not painter.begin(printer):
-        raise OSError(f"Could not start printing to {_printer_name(printer)}; check the printer and try again")
+    if not painter.begin(device):
+        raise OSError(f"Could not start printing to {name}; check the printer and try again")
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for index in range(pages):
-            if index and not printer.newPage():
-                raise OSError(f"{_printer_name(printer)} refused page {index + 1} of {pages}; try printing again")
+            if index and not device.newPage():
+                raise OSError(f"{name} refused page {index + 1} of {pages}; try printing again")
             _paint_body(painter, clone, index, body)
-            _paint_footer(painter, footer.lines(index + 1, pages), footer_font, page.size(), gap, rule_width)
+            _paint_footer(painter, footer.lines(index + 1, pages), footer_font, QSizeF(page.size()), gap, rule_width)
     except BaseException:
         painter.end()
         raise
     if not painter.end():
-        raise OSError(f"{_printer_name(printer)} could not finish the print job; check the printer and try again")
+        raise OSError(f"{name} could not finish the print job; check the printer and try again")
     return pages
 
 
@@ -123,9 +148,9 @@ def export_pdf(document: QTextDocument, path: Path, footer: PrintFooter) -> int:
             f"({exc.strerror or exc}); choose another folder, such as Documents"
         ) from exc
     try:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setPageLayout(
+        writer = QPdfWriter(str(temp))
+        writer.setResolution(PDF_RESOLUTION)
+        writer.setPageLayout(
             QPageLayout(
                 QPageSize(QPageSize.PageSizeId.A4),
                 QPageLayout.Orientation.Portrait,
@@ -133,16 +158,17 @@ def export_pdf(document: QTextDocument, path: Path, footer: PrintFooter) -> int:
                 QPageLayout.Unit.Millimeter,
             )
         )
-        printer.setOutputFileName(str(temp))
-        printer.setCreator("ClinRef")
-        printer.setDocName(footer.title)
+        writer.setCreator("ClinRef")
+        writer.setTitle(footer.title)
+        page = writer.pageLayout().paintRectPixels(PDF_RESOLUTION)
         try:
-            pages = render_to_printer(document, printer, footer)
+            pages = render_to_device(document, writer, PDF_RESOLUTION, page, footer, str(path))
         except OSError as exc:
             raise OSError(
                 f"Cannot save the PDF to {path}: the PDF writer failed ({exc}); "
                 "check that the folder is writable and has free space, then try again"
             ) from exc
+        del writer  # closes the file
         if temp.stat().st_size == 0:
             raise OSError(f"Cannot save the PDF to {path}: nothing was written; check free disk space and try again")
         os.replace(temp, path)
@@ -158,6 +184,9 @@ def print_document(document: QTextDocument, parent: QWidget, footer: PrintFooter
 
     Raises ``OSError`` with a message for the person if the chosen printer cannot be started.
     """
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QDialog
+
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setCreator("ClinRef")
     printer.setDocName(footer.title)
@@ -169,11 +198,11 @@ def print_document(document: QTextDocument, parent: QWidget, footer: PrintFooter
     return True
 
 
-def _layout_clone(document: QTextDocument, printer: QPrinter, body: QSizeF) -> QTextDocument:
+def _layout_clone(document: QTextDocument, device: QPagedPaintDevice, body: QSizeF) -> QTextDocument:
     """A copy of ``document`` laid out in pages of ``body`` device pixels, with body text at ``BODY_POINT_SIZE``."""
-    clone = document.clone()
+    clone = _content_clone(document)
     # Fonts in points then resolve at the printer's resolution; must precede the changes that trigger a relayout.
-    clone.documentLayout().setPaintDevice(printer)
+    clone.documentLayout().setPaintDevice(device)
     font = QFont(document.defaultFont())
     font.setPointSizeF(BODY_POINT_SIZE)  # drops the screen zoom: paper always gets the same size
     clone.setDefaultFont(font)
@@ -181,6 +210,25 @@ def _layout_clone(document: QTextDocument, printer: QPrinter, body: QSizeF) -> Q
     clone.setDocumentMargin(0)  # the printer's page margins already frame the text
     clone.setPageSize(body)
     _keep_headings_with_text(clone, body.height())
+    return clone
+
+
+def _content_clone(document: QTextDocument) -> QTextDocument:
+    """What ``QTextDocument.clone`` makes, but a :class:`ContentDocument`: whatever document the caller passes,
+    laying it out on paper reads no file (a plain clone would fetch every image it names from disk).
+    """
+    clone = ContentDocument()
+    clone.setDefaultStyleSheet(document.defaultStyleSheet())
+    clone.setDefaultFont(document.defaultFont())
+    clone.setDefaultTextOption(document.defaultTextOption())
+    clone.setIndentWidth(document.indentWidth())
+    clone.setMetaInformation(
+        QTextDocument.MetaInformation.DocumentTitle,
+        document.metaInformation(QTextDocument.MetaInformation.DocumentTitle),
+    )
+    if not document.isEmpty():
+        QTextCursor(clone).insertFragment(QTextDocumentFragment(document))
+    clone.rootFrame().setFrameFormat(document.rootFrame().frameFormat())
     return clone
 
 

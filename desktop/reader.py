@@ -11,6 +11,7 @@ from desktop.article_view import EXTERNAL_SCHEMES, INTERNAL_SCHEMES, ArticleView
 from desktop.find_bar import FindBar
 from desktop.navigation import Navigation
 from desktop.pages import Page, Pages, PageStyle, not_found_page, stylesheet, unreadable_page
+from desktop.safe_document import ContentDocument
 
 
 class Reader(QWidget):
@@ -101,7 +102,7 @@ class Reader(QWidget):
 
     def printable_document(self) -> QTextDocument:
         """The page as it should be on paper: light colours whatever the screen's theme."""
-        document = QTextDocument(self)
+        document = ContentDocument(self)
         document.setDefaultFont(self.view.document().defaultFont())
         document.setDefaultStyleSheet(stylesheet(PageStyle()))
         document.setHtml(self.page.html if self.page else self.view.toHtml())

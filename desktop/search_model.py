@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from db.model import SearchHit
 from desktop.roles import DETAIL_ROLE, SNIPPET_ROLE, URL_ROLE
+from desktop.safe_document import ContentDocument
 
 _KIND_LABEL = {"article": "Article", "drug": "Drug", "class": "Class"}
 
@@ -101,7 +102,7 @@ class HitDelegate(QStyledItemDelegate):
             self._documents.move_to_end(key)
             return doc
         title, detail, snippet = texts
-        doc = QTextDocument()
+        doc = ContentDocument()
         doc.setDefaultFont(option.font)
         doc.setDocumentMargin(4)
         title, detail = escape(title), escape(detail)

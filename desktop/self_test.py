@@ -31,9 +31,10 @@ SEARCHES = (
 
 def run_self_test(db: Path | None) -> int:
     """Run the checks; print the report to stdout (stderr for failures). Returns the exit status."""
-    from PySide6.QtGui import QGuiApplication, QTextDocument
+    from PySide6.QtGui import QGuiApplication
 
     from desktop.pages import Pages
+    from desktop.safe_document import ContentDocument
 
     started = time.perf_counter()
     failures: list[str] = []
@@ -60,7 +61,7 @@ def run_self_test(db: Path | None) -> int:
         if page is None:
             failures.append(f"{url}: listed in the topics but has no page")
             continue
-        document = QTextDocument()
+        document = ContentDocument()
         document.setHtml(page.html)
         document.setTextWidth(800)
         if document.pageCount() < 1 or len(document.toPlainText()) < 40:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 from db.model import ClassView
 from desktop.pages import PageStyle, class_view_page, stylesheet
 from desktop.printing import PrintFooter, export_pdf, print_document
+from desktop.safe_document import ContentDocument
 
 # Six columns on A4 portrait: a touch smaller than an article's body so the dose column keeps its
 # number, use and source on few lines. printing.py sets the body size; this is the table's share of it.
@@ -24,7 +25,7 @@ _TABLE_CSS = "table { font-size: 90%; } th { font-size: 90%; }"
 
 def table_document(view: ClassView, notice: str, font: QFont | None = None) -> QTextDocument:
     """The class view as a printable document (light colours, the verify notice under the title)."""
-    document = QTextDocument()
+    document = ContentDocument()
     if font is not None:
         document.setDefaultFont(font)
     document.setDefaultStyleSheet(stylesheet(PageStyle()) + _TABLE_CSS)

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
     QTableView,
-    QTextBrowser,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -43,6 +42,7 @@ from db.model import ClassSummary, ClassView, DoseState, TreatmentKind, Treatmen
 from desktop.article_view import style_from_palette
 from desktop.pages import recommendation_detail, stylesheet
 from desktop.roles import INEFFECTIVE_ROLE, SORT_ROLE, URL_ROLE
+from desktop.safe_document import ContentBrowser
 from desktop.topic_model import append_classes
 
 Index = QModelIndex | QPersistentModelIndex
@@ -358,7 +358,7 @@ class TreatmentsPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setAccessibleName("Treatments for the chosen classes")
-        self.detail = QTextBrowser(self)
+        self.detail = ContentBrowser(self)
         self.detail.setObjectName("treatmentDetail")
         self.detail.setOpenLinks(False)
         self.detail.setAccessibleName("The chosen treatment in full: every entry, its note and source")

@@ -49,3 +49,13 @@ def test_packaging_is_not_a_python_package() -> None:
 def test_app_version_matches_the_distribution() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert desktop.__version__ == project["version"]
+
+
+def test_every_document_is_made_through_the_safe_document() -> None:
+    """A plain QTextDocument or QTextBrowser reads any file or URL an img or background names."""
+    plain = re.compile(r"\b(QTextDocument|QTextBrowser)\(")
+    for path in _sources("desktop"):
+        if path.name == "safe_document.py":
+            continue
+        found = plain.search(path.read_text(encoding="utf-8"))
+        assert found is None, f"{path}: {found.group() if found else ''} - use desktop.safe_document instead"

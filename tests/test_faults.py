@@ -15,7 +15,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QMessageBox, QTextBrowser
 from pytestqt.qtbot import QtBot
 
@@ -235,13 +234,7 @@ def test_huge_table_and_deep_lists_build_and_render(qtbot: QtBot, tmp_path: Path
     assert "399.29" in view.toPlainText() and "level 59" in view.toPlainText()
 
 
-def test_the_article_view_never_loads_a_remote_resource(qtbot: QtBot) -> None:
-    view = ArticleView()
-    qtbot.addWidget(view)
-    # Markup that would make a plain QTextBrowser ask for remote resources.
-    view.show_html('<img src="https://evil.example/x.png"><link rel="stylesheet" href="https://evil.example/s.css">')
-    assert view.loadResource(0, QUrl("https://evil.example/x.png")) is None
-    assert view.document().resource(2, QUrl("https://evil.example/x.png")) is None
+# What the article view loads (nothing from outside the content) is tested in tests/test_isolation.py.
 
 
 # -- no network, checked on every run ------------------------------------------------------------

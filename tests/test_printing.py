@@ -188,7 +188,7 @@ def test_a_failed_export_keeps_the_previous_pdf(
     def painter_will_not_start(*_args: object) -> int:
         raise OSError("Could not start printing")
 
-    monkeypatch.setattr(printing, "render_to_printer", painter_will_not_start)
+    monkeypatch.setattr(printing, "render_to_device", painter_will_not_start)
 
     with pytest.raises(OSError, match=re.escape(str(out))):
         export_pdf(document, out, FOOTER)

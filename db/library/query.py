@@ -15,9 +15,24 @@ MAX_TOKENS = 12
 MAX_TOKEN_LENGTH = 64
 
 
+#: The accents FTS5's ``unicode61`` tokenizer takes off (``remove_diacritics 2``): the combining diacritical marks.
+_DIACRITICS = re.compile("[\u0300-\u036f]+")
+
+
+def normalise(text: str) -> str:
+    """``text`` as the index stores its words: composed (NFC), lower-cased, without accents.
+
+    Accents typed or pasted decomposed (``valpro\u0301ic``: a letter, then a combining accent) are one word
+    again, not two; lower-casing is Python's ``lower``, the same simple mapping as ``unicode61``'s (``casefold``
+    would turn ``ß`` into ``ss``, which the index never does).
+    """
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).lower())
+    return unicodedata.normalize("NFC", _DIACRITICS.sub("", decomposed))
+
+
 def tokens(text: str) -> list[str]:
-    """The words of a query, case-folded, at most :data:`MAX_TOKENS` of them."""
-    return [t.casefold()[:MAX_TOKEN_LENGTH] for t in _TOKEN.findall(text)][:MAX_TOKENS]
+    """The words of a query, normalised (:func:`normalise`) before it is split, at most :data:`MAX_TOKENS`."""
+    return [t[:MAX_TOKEN_LENGTH] for t in _TOKEN.findall(normalise(text))][:MAX_TOKENS]
 
 
 def fts_query(words: list[str], *, prefix_last: bool = True) -> str:

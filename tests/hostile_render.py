@@ -1,0 +1,58 @@
+"""Run by tests/test_isolation.py under strace: start ClinRef on hostile content and lay it out every way it can.
+
+``python -m tests.hostile_render CONTENT_DB OUT_DIR`` starts the app the way a person does (offscreen), accepts
+the disclaimer, paints the window with the hostile home page, builds the printable document, exports a PDF,
+and prints one JSON line: what the article view showed and the peak memory. The test reads strace's log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+from pathlib import Path
+
+
+def main(db: Path, out: Path) -> int:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.startup import Startup
+
+    app = QApplication([sys.argv[0]])
+    startup = Startup(db)
+    if startup.begin() is not None:
+        return 3
+    if startup.dialog is not None:
+        startup.dialog.accept()
+    window = startup.window
+    assert window is not None
+    window.grab()  # paints every widget, the article view with its hostile page included
+    document = window.reader.printable_document()
+    image = QImage(800, 2000, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    document.drawContents(painter)
+    painter.end()
+    exported = window.export_pdf_to(out / "page.pdf")
+    text = window.reader.view.toPlainText()
+    print(
+        json.dumps(
+            {
+                "exported": exported,
+                "placeholder": "[image not shown" in text,
+                "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            }
+        ),
+        flush=True,
+    )
+    window.close()
+    startup.userdata.close()
+    startup.library.close()
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2])))
