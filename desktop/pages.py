@@ -168,6 +168,7 @@ def drug_page(page: DrugPage, notice: str) -> str:
     if page.mechanism:
         rows.append(f'<tr><td class="meta">Mechanism</td><td colspan="2">{escape(page.mechanism)}</td></tr>')
     if rows:
+        parts.append('<a name="dose"></a>')  # a search about dosing ("propofol dose") opens here
         parts.append(f'<table width="100%" cellpadding="6" cellspacing="0">{"".join(rows)}</table>')
     parts.append("<h2>Used for</h2>")
     parts.append(_recommendation_table(page.recommendations, "Class"))
