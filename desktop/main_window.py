@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QTabWidget,
@@ -21,12 +23,15 @@ from PySide6.QtWidgets import (
 
 from db.library import Library
 from db.userdata import UserData
+from desktop.bookmarks_menu import BookmarksMenu
+from desktop.focus import FocusRing
 from desktop.pages import Page, Pages, format_date
 from desktop.reader import Reader
 from desktop.resources import Disclaimer
 from desktop.settings import UserSettings
 from desktop.sidebar import Sidebar
 from desktop.treatments import TreatmentsPanel
+from desktop.zoom import apply_zoom
 
 if TYPE_CHECKING:
     from desktop.printing import PrintFooter
@@ -35,6 +40,8 @@ HOME = "article:myoclonus-treatment-options"
 
 SHORTCUTS = (
     ("Ctrl+K", "Search (type a drug, brand, class or topic; Enter opens the first hit)"),
+    ("Ctrl+L", "Contents and links of this page (headings, links, citations; Enter goes there)"),
+    ("Ctrl+Shift+N", "Open / close an article's notes on the source"),
     ("Esc", "Clear the search box / close find"),
     ("Up / Down", "Move through search results"),
     ("Alt+Left / Alt+Right", "Back / forward"),
@@ -81,6 +88,7 @@ class MainWindow(QMainWindow):
         self.content_label.setToolTip(f"{library.path}\nsha256 {manifest.inputs_hash}")
         self.statusBar().addPermanentWidget(self.content_label)
         self.reader.open(HOME)
+        self.sidebar.focus_search()  # typing at start-up goes to search: "kep", Enter opens levetiracetam
 
     # -- layout --------------------------------------------------------------------------
 
@@ -101,6 +109,9 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([320, 960])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
+        QWidget.setTabOrder(self.tabs.tabBar(), self.reader.view)  # the tab bar before the page under it
+        panes = [pane for pane in self.findChildren(QAbstractScrollArea) if pane.objectName()]
+        self.focus_ring = FocusRing(panes, self)
 
     def _action(self, text: str, shortcuts: list[QKeySequence | str], slot: object, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -131,6 +142,7 @@ class MainWindow(QMainWindow):
         self.act_back = self._action("&Back", ["Alt+Left", QKeySequence(std.Back)], self.reader.back)
         self.act_forward = self._action("&Forward", ["Alt+Right", QKeySequence(std.Forward)], self.reader.forward)
         self.act_search = self._action("&Search", ["Ctrl+K"], self.focus_search)
+        self.act_outline = self._action("Contents and &links of this page…", ["Ctrl+L"], self.reader.show_outline)
         self.act_bookmark = self._action("&Bookmark this page", ["Ctrl+D"], self.toggle_bookmark)
         self.act_bookmark.setCheckable(True)
         self.act_shortcuts = self._action("&Keyboard shortcuts", ["F1"], self.show_shortcuts)
@@ -143,12 +155,19 @@ class MainWindow(QMainWindow):
                 "&View",
                 (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, None, self.act_reading, self.act_treatments),
             ),
-            ("&Go", (self.act_back, self.act_forward, None, self.act_search)),
-            ("&Bookmarks", (self.act_bookmark,)),
+            ("&Go", (self.act_back, self.act_forward, None, self.act_search, self.act_outline)),
+            ("&Bookmarks", ()),
             ("&Help", (self.act_shortcuts, self.act_disclaimer, None, self.act_about)),
         )
+        self.bookmarks_menu = BookmarksMenu(
+            self.act_bookmark,
+            lambda: ((b.url, b.title) for b in self.userdata.bookmarks()),
+            lambda: ((v.url, v.title) for v in self.userdata.recent(15)),
+            self,
+        )
         for title, actions in menus:
-            menu = self.menuBar().addMenu(title)
+            menu = self.bookmarks_menu if title == "&Bookmarks" else QMenu(title, self)
+            self.menuBar().addMenu(menu)
             for action in actions:
                 if action is None:
                     menu.addSeparator()
@@ -164,6 +183,8 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         self.sidebar.open_requested.connect(self.open_url)
+        self.bookmarks_menu.open_requested.connect(self.open_url)
+        self.reader.view.zoom_changed.connect(lambda steps: apply_zoom(self.splitter, steps))
         self.treatments.open_requested.connect(self.open_url)
         self.reader.page_changed.connect(self._on_page_changed)
         self.reader.navigation_changed.connect(self._update_navigation)

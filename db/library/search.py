@@ -52,6 +52,9 @@ def split_hints(words: list[str]) -> tuple[list[str], bool]:
     return required, len(required) < len(words)
 
 
+_LEADING_MIN = 3  # letters typed before a name that starts with them ranks as a leading match
+
+
 def _label_key(label: str) -> str:
     return " ".join(tokens(fold(label)))
 
@@ -61,6 +64,8 @@ def _name_rank(title: str, names: str, typed: str) -> int:
     labels = [_label_key(title), *(_label_key(name) for name in names.split(NAME_SEPARATOR))]
     if typed in labels:
         return 0
+    if len(typed) < _LEADING_MIN:  # "m" starts half the names: keep the index's order for it
+        return 2
     return 1 if any(label.startswith(typed) for label in labels if label) else 2
 
 
