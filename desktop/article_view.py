@@ -45,7 +45,7 @@ def anchor_bounds(cursor: QTextCursor) -> QTextCursor | None:
     while not iterator.atEnd():
         fragment = iterator.fragment()
         start, end = fragment.position(), fragment.position() + fragment.length()
-        if fragment.charFormat().isAnchor() and fragment.charFormat().anchorHref() and start <= position < end:
+        if fragment.charFormat().anchorHref() and start <= position < end:
             href = fragment.charFormat().anchorHref()
             # A link may be split into fragments (bold inside it): take every neighbour with its href.
             link = QTextCursor(cursor.document())

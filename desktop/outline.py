@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.article_view import ArticleView
 
 _KIND_ROLE = Qt.ItemDataRole.UserRole + 30
+_DISCLOSURE_MARKS = "\u25b8\u25be "  # the triangles of "Notes on the source"
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class OutlineEntry:
         where = {"drug": "treatment page", "class": "class page", "article": "article", "notes": "disclosure"}.get(
             scheme, "leaves ClinRef" if scheme else "on this page"
         )
-        return f"Link: {self.text} ({where})"
+        return f"Link: {self.text.lstrip(_DISCLOSURE_MARKS)} ({where})"
 
 
 def outline(document: QTextDocument) -> list[OutlineEntry]:
@@ -64,7 +65,7 @@ def outline(document: QTextDocument) -> list[OutlineEntry]:
             fragment = iterator.fragment()
             iterator += 1
             fmt = fragment.charFormat()
-            href = fmt.anchorHref() if fmt.isAnchor() else ""
+            href = fmt.anchorHref()
             if not href:
                 continue
             text = fragment.text().replace("\xa0", " ").strip()
