@@ -37,6 +37,19 @@ def style_from_palette(palette: QPalette) -> PageStyle:
     )
 
 
+def make_caret_readable(browser: QTextBrowser) -> None:
+    """A keyboard caret in a read-only pane, so a screen reader reads it line by line: Qt sends
+    caret events only when text can be selected with the keyboard. Tab still leaves the pane."""
+    flags = Qt.TextInteractionFlag
+    browser.setTextInteractionFlags(
+        flags.TextSelectableByKeyboard
+        | flags.TextSelectableByMouse
+        | flags.LinksAccessibleByKeyboard
+        | flags.LinksAccessibleByMouse
+    )
+    browser.setTabChangesFocus(True)
+
+
 def anchor_bounds(cursor: QTextCursor) -> QTextCursor | None:
     """A cursor selecting the whole link the given cursor is in, or None outside links."""
     block = cursor.block()
@@ -78,16 +91,7 @@ class ArticleView(QTextBrowser):
         self.setAccessibleName("Article")
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
-        # The caret makes the page readable line by line, and Qt sends caret events to screen
-        # readers only when text can be selected with the keyboard.
-        flags = Qt.TextInteractionFlag
-        self.setTextInteractionFlags(
-            flags.TextSelectableByKeyboard
-            | flags.TextSelectableByMouse
-            | flags.LinksAccessibleByKeyboard
-            | flags.LinksAccessibleByMouse
-        )
-        self.setTabChangesFocus(True)
+        make_caret_readable(self)
         self._zoom = 0
         self._html = ""
         self._target: list[QTextEdit.ExtraSelection] = []

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from db.library import Library
 from db.userdata import UserData
+from desktop.article_view import make_caret_readable
 from desktop.bookmarks_menu import BookmarksMenu
 from desktop.focus import FocusRing
 from desktop.pages import Page, Pages, format_date
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         QWidget.setTabOrder(self.tabs.tabBar(), self.reader.view)  # the tab bar before the page under it
+        make_caret_readable(self.treatments.detail)
         panes = [pane for pane in self.findChildren(QAbstractScrollArea) if pane.objectName()]
         self.focus_ring = FocusRing(panes, self)
 

@@ -58,6 +58,9 @@ class Sidebar(QWidget):
         self.topic_tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.topic_tree.setAccessibleName("Topics")
         self._expand_loaded()
+        # Bookmarks and Recent are filled after the tree is made, and refilled as they change:
+        # open them as their rows arrive, so they are seen at the top without a click.
+        self.topics.rowsInserted.connect(self._expand_refilled)
 
         self.status = QLabel(self)
         self.status.setObjectName("searchStatus")
@@ -115,6 +118,10 @@ class Sidebar(QWidget):
                 if self.topics.rowCount(index):
                     self.topic_tree.expand(index)
                     parents.append(index)
+
+    def _expand_refilled(self, parent: QModelIndex, _first: int, _last: int) -> None:
+        if parent.isValid() and not parent.parent().isValid() and parent.data() in ("Bookmarks", "Recent"):
+            self.topic_tree.expand(parent)
 
     # -- searching -----------------------------------------------------------------------
 
