@@ -385,10 +385,12 @@ class SearchHit:
     title: str
     snippet: str
     detail: str
+    #: Where on the page to open it: ``dose`` when the search asked about dosing ("propofol dose").
+    anchor: str = ""
 
     @property
     def url(self) -> str:
-        return f"{self.kind}:{self.slug}"
+        return f"{self.kind}:{self.slug}" + (f"#{self.anchor}" if self.anchor else "")
 
 
 @dataclass(frozen=True)

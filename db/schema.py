@@ -15,6 +15,10 @@ APPLICATION_ID = 0x436C6E52
 #: Column weights for bm25() over the search table: title, names, body.
 SEARCH_WEIGHTS = (10.0, 20.0, 1.0)
 
+#: Between the names in the search table's ``names`` column (brands, synonyms, an article's short
+#: title and topic): the tokenizer skips it, and search splits on it to tell a whole name typed.
+NAME_SEPARATOR = "; "
+
 # The search index keeps prefix indexes of 1 to 10 letters: search as you type sends each
 # keystroke's last word as a prefix, and for a prefix length with no index FTS5 merges the
 # postings of every term that starts with it before it can return a row: 2-40 ms for a common

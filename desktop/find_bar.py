@@ -6,6 +6,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QTextEdit, QToolButton, QWidget
 
+from desktop.announce import Announcer
+
 
 class FindBar(QWidget):
     """Searches the text of an article view; highlights every match and counts them."""
@@ -20,21 +22,30 @@ class FindBar(QWidget):
         self.field.setObjectName("findField")
         self.field.setPlaceholderText("Find in page")
         self.field.setClearButtonEnabled(True)
+        label = QLabel("F&ind:", self)
+        label.setBuddy(self.field)  # the field's accessible name comes from its label
         self.count = QLabel(self)
         self.count.setObjectName("findCount")
         self.count.setMinimumWidth(90)
         previous = QToolButton(self)
+        previous.setObjectName("findPrevious")
         previous.setText("\u2191")
+        previous.setAccessibleName("Previous match")
         previous.setToolTip("Previous match (Shift+Enter, Shift+F3)")
         following = QToolButton(self)
+        following.setObjectName("findNext")
         following.setText("\u2193")
+        following.setAccessibleName("Next match")
         following.setToolTip("Next match (Enter, F3)")
         close = QToolButton(self)
+        close.setObjectName("findClose")
         close.setText("\u2715")
-        close.setToolTip("Close (Esc)")
+        close.setAccessibleName("Close find")
+        close.setToolTip("Close find (Esc)")
+        self.announcer = Announcer(self.field)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
-        for widget in (QLabel("Find:", self), self.field, previous, following, self.count):
+        for widget in (label, self.field, previous, following, self.count):
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addWidget(close)
@@ -115,6 +126,7 @@ class FindBar(QWidget):
             return
         if not found:
             self.count.setText("No matches")
+            self.announcer.say("No matches")
             return
         flags = QTextDocument.FindFlag.FindBackward if backward else QTextDocument.FindFlag(0)
         if not self._view.find(text, flags):  # wrap around
@@ -125,6 +137,7 @@ class FindBar(QWidget):
         position = self._view.textCursor().selectionStart()
         current = next((i for i, c in enumerate(found) if c.selectionStart() == position), 0)
         self.count.setText(f"{current + 1} of {len(found)}")
+        self.announcer.say(f"{current + 1} of {len(found)}")
 
     def find_next(self) -> None:
         self._step(backward=False)

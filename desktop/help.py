@@ -18,6 +18,8 @@ from desktop.resources import Disclaimer
 
 SHORTCUTS = (
     ("Ctrl+K", "Search (type a drug, brand, class or topic; Enter opens the first hit)"),
+    ("Ctrl+L", "Contents and links of this page (headings, links, citations; Enter goes there)"),
+    ("Ctrl+Shift+N", "Open / close an article's notes on the source"),
     ("Esc", "Clear the search box / close find"),
     ("Up / Down", "Move through search results"),
     ("Alt+Left / Alt+Right", "Back / forward"),

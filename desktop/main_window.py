@@ -12,11 +12,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QMainWindow, QMenu, QSplitter, QTabWidget, QToolBar, QWidget
 
 from db.library import Library
 from desktop import help as help_windows
+from desktop.article_view import make_caret_readable
 from desktop.bookmarks import Bookmarks
+from desktop.bookmarks_menu import BookmarksMenu
+from desktop.focus import FocusRing
 from desktop.pages import Page, Pages, format_date
 from desktop.print_actions import Printable, PrintActions
 from desktop.queries import Queries
@@ -25,6 +28,7 @@ from desktop.resources import Disclaimer
 from desktop.settings import UserSettings
 from desktop.sidebar import Sidebar
 from desktop.treatments import TreatmentsPanel
+from desktop.zoom import apply_zoom
 
 HOME = "article:myoclonus-treatment-options"
 READING_TAB, TREATMENTS_TAB = 0, 1
@@ -60,6 +64,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.bookmarks.load()
         self.reader.open(HOME)
+        self.sidebar.focus_search()  # typing at start-up goes to search: "kep", Enter opens levetiracetam
 
     # -- layout --------------------------------------------------------------------------
 
@@ -81,6 +86,10 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([320, 960])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
+        QWidget.setTabOrder(self.tabs.tabBar(), self.reader.view)  # the tab bar before the page under it
+        make_caret_readable(self.treatments.detail)
+        panes = [pane for pane in self.findChildren(QAbstractScrollArea) if pane.objectName()]
+        self.focus_ring = FocusRing(panes, self)
         manifest = self.library.manifest
         self.content_label = QLabel(
             f"Content {manifest.content_version} · latest article {format_date(manifest.content_date)}", self
@@ -117,6 +126,7 @@ class MainWindow(QMainWindow):
         self.act_back = self._action("&Back", ["Alt+Left", QKeySequence(std.Back)])
         self.act_forward = self._action("&Forward", ["Alt+Right", QKeySequence(std.Forward)])
         self.act_search = self._action("&Search", ["Ctrl+K"])
+        self.act_outline = self._action("Contents and &links of this page…", ["Ctrl+L"])
         self.act_bookmark = self._action("&Bookmark this page", ["Ctrl+D"])
         self.act_bookmark.setCheckable(True)
         self.act_shortcuts = self._action("&Keyboard shortcuts", ["F1"])
@@ -129,12 +139,19 @@ class MainWindow(QMainWindow):
                 "&View",
                 (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, None, self.act_reading, self.act_treatments),
             ),
-            ("&Go", (self.act_back, self.act_forward, None, self.act_search)),
-            ("&Bookmarks", (self.act_bookmark,)),
+            ("&Go", (self.act_back, self.act_forward, None, self.act_search, self.act_outline)),
+            ("&Bookmarks", ()),
             ("&Help", (self.act_shortcuts, self.act_disclaimer, None, self.act_about)),
         )
+        self.bookmarks_menu = BookmarksMenu(
+            self.act_bookmark,
+            lambda: ((b.url, b.title) for b in self.bookmarks.bookmarks()),
+            lambda: ((v.url, v.title) for v in self.bookmarks.recent()),
+            self,
+        )
         for title, actions in menus:
-            menu = self.menuBar().addMenu(title)
+            menu = self.bookmarks_menu if title == "&Bookmarks" else QMenu(title, self)
+            self.menuBar().addMenu(menu)
             for action in actions:
                 if action is None:
                     menu.addSeparator()
@@ -153,11 +170,13 @@ class MainWindow(QMainWindow):
         # What a person asks to open, from anywhere, opens in the reader.
         self.sidebar.open_requested.connect(self.open_url)
         self.treatments.open_requested.connect(self.open_url)
+        self.bookmarks_menu.open_requested.connect(self.open_url)
         # A page shown: title, history, bookmark state; bookmarks and history to the sidebar.
         self.reader.page_changed.connect(self._show_title)
         self.reader.page_changed.connect(self.bookmarks.page_shown)
         self.reader.navigation_changed.connect(self._update_navigation)
         self.reader.zoom_changed.connect(self.settings.set_zoom)
+        self.reader.zoom_changed.connect(lambda steps: apply_zoom(self.splitter, steps))  # one zoom, whole window
         self.bookmarks.bookmarks_changed.connect(self.sidebar.show_bookmarks)
         self.bookmarks.recent_changed.connect(self.sidebar.show_recent)
         self.reader.page_changed.connect(self._update_bookmark_action)
@@ -180,6 +199,7 @@ class MainWindow(QMainWindow):
         self.act_back.triggered.connect(self.reader.back)
         self.act_forward.triggered.connect(self.reader.forward)
         self.act_search.triggered.connect(self.focus_search)
+        self.act_outline.triggered.connect(self.reader.show_outline)
         self.act_bookmark.triggered.connect(self.toggle_bookmark)
         self.act_shortcuts.triggered.connect(lambda: help_windows.show_shortcuts(self))
         self.act_disclaimer.triggered.connect(

@@ -7,6 +7,7 @@ the colours come in a :class:`PageStyle` that the view derives from the palette.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from html import escape
 
@@ -19,6 +20,7 @@ from db.model import (
     DoseCell,
     DrugPage,
     Recommendation,
+    Reference,
     Role,
     SourceRef,
     TreatmentKind,
@@ -63,7 +65,7 @@ def format_date(iso: str) -> str:
 def stylesheet(style: PageStyle) -> str:
     return f"""
 body {{ color: {style.text}; }}
-a {{ color: {style.link}; text-decoration: none; }}
+a {{ color: {style.link}; text-decoration: underline; }}
 h1 {{ font-size: 150%; font-weight: 600; margin-bottom: 4px; }}
 h2 {{ font-size: 122%; font-weight: 600; margin-top: 18px; margin-bottom: 6px; }}
 h3 {{ font-size: 108%; font-weight: 600; margin-top: 12px; margin-bottom: 4px; }}
@@ -211,7 +213,66 @@ def class_view_page(view: ClassView, notice: str) -> str:
     return "\n".join(parts)
 
 
-def article_page(article: Article, notice: str) -> str:
+NOTES_ANCHOR = "source-notes"
+#: The disclosure's links: the reader opens or closes the notes and shows the page again.
+NOTES_SHOW, NOTES_HIDE = "notes:show", "notes:hide"
+
+# The build's citation markup (db/compiler/render.py) and its reference list entries.
+_CITATIONS = re.compile(r'<sup class="cite">\[(.*?)\]</sup>', re.DOTALL)
+_CITATION_LINK = re.compile(r'<a href="#ref-(\d+)"')
+_REFERENCE = re.compile(r'<li class="ref"><a name="ref-(\d+)"></a>(.*?)</li>', re.DOTALL)
+_REFERENCE_NOTE = re.compile(r' <span class="refnote">(.*?)</span>', re.DOTALL)
+# A section that holds one plain paragraph, with no citation, link, markup or number: the
+# source saying it has nothing here ("The FDA drug label does not answer this question").
+_EMPTY_SECTION = re.compile(r"<h2>([^<]*)</h2>\s*<p>([^<\d]*)</p>\s*(?=<h2)")
+
+
+def reference_tip(ref: Reference) -> str:
+    """What hovering a citation shows: title, journal and year, or that the source does not list it."""
+    if not ref.listed:
+        return f"[{ref.number}] Cited in the source but not listed in its reference list."
+    parts = [ref.title, ref.publication, str(ref.year) if ref.year else ""]
+    return f"[{ref.number}] " + ". ".join(part.rstrip(".") for part in parts if part) + "."
+
+
+def _citations(html: str, tips: dict[str, str]) -> str:
+    """Citation links a hand can hit: each ``[n]`` a link of its own, as wide as a short word
+    (padded, not superscript), with its reference as a tooltip."""
+
+    def link(number: str) -> str:
+        tip = tips.get(number, f"[{number}] Cited but not in this article's reference list.")
+        return f'<a href="#ref-{number}" title="{escape(tip)}">&nbsp;[{number}]&nbsp;</a>'
+
+    def group(match: re.Match[str]) -> str:
+        return '<span class="cite">' + "".join(link(n) for n in _CITATION_LINK.findall(match.group(1))) + "</span>"
+
+    return _CITATIONS.sub(group, html)
+
+
+def _source_notes(article: Article, html: str) -> tuple[str, list[str]]:
+    """The article's HTML without its editorial notes, and those notes (escaped HTML)."""
+    notes: list[str] = []
+
+    def empty_section(match: re.Match[str]) -> str:
+        notes.append(f"{match.group(1)}: {match.group(2)}")  # already escaped by the build
+        return ""
+
+    def reference(match: re.Match[str]) -> str:
+        number, entry = match.group(1), match.group(2)
+        notes.extend(f"Reference {number}: {note}" for note in _REFERENCE_NOTE.findall(entry))
+        return f'<li class="ref"><a name="ref-{number}"></a>{_REFERENCE_NOTE.sub("", entry)}</li>'
+
+    html = _EMPTY_SECTION.sub(empty_section, html)
+    html = _REFERENCE.sub(reference, html)
+    notes.extend(escape(quirk) for quirk in article.quirks)
+    if article.source:
+        notes.append(f"Taken from: {escape(article.source)}")
+    return html, notes
+
+
+def article_page(article: Article, notice: str, *, notes_open: bool = False) -> str:
+    """An article. Its editorial and provenance notes sit under "Notes on the source", closed
+    unless ``notes_open``: honest and at hand, but out of the clinical text."""
     meta = (
         f"{escape(article.topic)} &middot; Last updated <b>{escape(format_date(article.updated))}</b> &middot; "
         f"Review status: <b>{escape(article.review_status)}</b>"
@@ -219,12 +280,19 @@ def article_page(article: Article, notice: str) -> str:
     parts = [f"<h1>{escape(article.title)}</h1>", f'<p class="meta">{meta}</p>', _notice(notice)]
     if article.summary:
         parts.append(f'<p class="summary">{escape(article.summary)}</p>')
-    parts.append(article.html)
-    if article.quirks:
-        items = "".join(f"<li>{escape(q)}</li>" for q in article.quirks)
-        parts.append(f'<h3>Notes on the source</h3><ul class="meta">{items}</ul>')
-    if article.source:
-        parts.append(f'<p class="meta">Taken from: {escape(article.source)}</p>')
+    body, notes = _source_notes(article, article.html)
+    parts.append(_citations(body, {str(ref.number): reference_tip(ref) for ref in article.references}))
+    if notes and notes_open:
+        items = "".join(f"<li>{note}</li>" for note in notes)
+        parts.append(
+            f'<h3><a name="{NOTES_ANCHOR}"></a><a href="{NOTES_HIDE}">&#9662; Notes on the source</a></h3>'
+            f'<ul class="meta">{items}</ul>'
+        )
+    elif notes:
+        parts.append(
+            f'<p class="meta"><a name="{NOTES_ANCHOR}"></a><a href="{NOTES_SHOW}">&#9656; Notes on the source '
+            f"({len(notes)})</a>: how this article was taken from its source (Ctrl+Shift+N)</p>"
+        )
     return "\n".join(parts)
 
 
@@ -250,6 +318,7 @@ def drug_page(page: DrugPage, notice: str) -> str:
     if page.mechanism:
         rows.append(f'<tr><td class="meta">Mechanism</td><td colspan="2">{escape(page.mechanism)}</td></tr>')
     if rows:
+        parts.append('<a name="dose"></a>')  # a search about dosing ("propofol dose") opens here
         parts.append(f'<table width="100%" cellpadding="6" cellspacing="0">{"".join(rows)}</table>')
     parts.append("<h2>Used for</h2>")
     parts.append(_recommendation_table(page.recommendations, page.dose is not None))
@@ -321,6 +390,8 @@ class Pages:
     def __init__(self, library: Library, notice: str) -> None:
         self._library = library
         self._notice = notice
+        #: Articles show their "Notes on the source" open (the reader toggles it).
+        self.source_notes_open = False
 
     def page_for(self, url: str) -> Page | None:
         scheme, _, rest = url.partition(":")
@@ -328,7 +399,8 @@ class Pages:
         if scheme == "article":
             article = self._library.article(slug)
             if article:
-                return Page(f"article:{slug}", article.title, article.updated, article_page(article, self._notice))
+                html = article_page(article, self._notice, notes_open=self.source_notes_open)
+                return Page(f"article:{slug}", article.title, article.updated, html)
         elif scheme == "drug":
             drug = self._library.drug(slug)
             if drug:

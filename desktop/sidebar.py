@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from db.library import Library
-from db.model import SearchResults
+from db.model import SearchHit, SearchResults
 from db.userdata import Bookmark, Visit
+from desktop.announce import Announcer
 from desktop.queries import Queries
 from desktop.roles import URL_ROLE
 from desktop.search import SearchRunner
@@ -32,9 +33,13 @@ from desktop.topic_model import LazyTopicModel
 
 
 class Sidebar(QWidget):
-    """Search box, topic tree and search results. Emits the address a person chose."""
+    """Search box, topic tree and search results. Emits the address a person chose.
+
+    ``results_shown`` announces each search answer once it is on screen (tests wait on it).
+    """
 
     open_requested = Signal(str)
+    results_shown = Signal(object)  # SearchResults
 
     def __init__(self, library: Library, queries: Queries, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,6 +61,9 @@ class Sidebar(QWidget):
         self.topic_tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.topic_tree.setAccessibleName("Topics")
         self._expand_loaded()
+        # Bookmarks and Recent are filled after the tree is made, and refilled as they change:
+        # open them as their rows arrive, so they are seen at the top without a click.
+        self.topics.rowsInserted.connect(self._expand_refilled)
 
         self.status = QLabel(self)
         self.status.setObjectName("searchStatus")
@@ -87,6 +95,7 @@ class Sidebar(QWidget):
         layout.addWidget(self.search_box)
         layout.addWidget(self.stack, 1)
 
+        self.announcer = Announcer(self.results_view)
         self.runner = SearchRunner(queries, self)
         self._last: SearchResults | None = None
         #: The text whose first hit opens as soon as its results arrive (Enter pressed before them).
@@ -127,6 +136,10 @@ class Sidebar(QWidget):
         """Stop searching: the window is closing."""
         self.runner.shutdown()
 
+    def _expand_refilled(self, parent: QModelIndex, _first: int, _last: int) -> None:
+        if parent.isValid() and not parent.parent().isValid() and parent.data() in ("Bookmarks", "Recent"):
+            self.topic_tree.expand(parent)
+
     # -- searching -----------------------------------------------------------------------
 
     def focus_search(self) -> None:
@@ -156,27 +169,46 @@ class Sidebar(QWidget):
         self._last = results
         self.stack.setCurrentIndex(1)  # first: hits laid out while hidden would be laid out again
         self.results.set_hits(results.hits)
-        if results.hits:
+        offered = results.showing_suggestion
+        if results.hits and not offered:
             self.results_view.setCurrentIndex(self.results.index(0, 0))
-        if results.showing_suggestion and results.suggestion:
+        if offered and results.suggestion:
+            # Safety: a corrected name is offered, never opened on its own; no hit is chosen
+            # until the person chooses one (Down, a click, or the suggestion's link).
             link = f'<a href="{escape(results.suggestion)}">{escape(results.suggestion)}</a>'
             self.status.setText(
-                f"No results for <b>{escape(results.query)}</b>. Did you mean {link}? Showing results for it."
+                f"No results for <b>{escape(results.query)}</b>. Did you mean {link}? "
+                "Its results are below: Down to choose one."
                 if results.hits
-                else f"Did you mean {link}?"
+                else f"No results for <b>{escape(results.query)}</b>. Did you mean {link}?"
             )
+            spoken = f"No results for {results.query}. Did you mean {results.suggestion}?"
+            if results.hits:
+                spoken += f" {self._count(results)} for it; press Down to choose one."
         elif not results.hits:
             self.status.setText(
                 f"No results for <b>{escape(results.query)}</b>. "
                 "Try a generic or brand name, or a class such as “cortical”."
             )
+            spoken = f"No results for {results.query}."
         else:
-            count = len(results.hits)
-            self.status.setText(f"{count} result{'s' if count != 1 else ''} · Enter opens the first")
+            self.status.setText(f"{self._count(results)} · Enter opens the first")
+            spoken = f"{self._count(results)}. First: {self._spoken(results.hits[0], 0)}"
+        self.announcer.say(spoken)
+        self.results_shown.emit(results)
         if self._open_on_arrival == results.query:
             self._open_on_arrival = None
-            if results.hits:
+            if results.hits and not offered:
                 self.open_requested.emit(results.hits[0].url)
+
+    @staticmethod
+    def _count(results: SearchResults) -> str:
+        count = len(results.hits)
+        return f"{count} result{'s' if count != 1 else ''}"
+
+    def _spoken(self, hit: SearchHit, row: int) -> str:
+        detail = hit.detail.split(" · ")[0]
+        return f"{hit.title}, {detail}, {row + 1} of {self.results.rowCount()}"
 
     def _show_failure(self, message: str) -> None:
         self.stack.setCurrentIndex(1)
@@ -187,6 +219,9 @@ class Sidebar(QWidget):
         text = self.search_box.text()
         if self._last is not None and self._last.query == text and self._last.hits:
             index = self.results_view.currentIndex()
+            if self._last.showing_suggestion and not index.isValid():
+                self.announcer.say(f"Did you mean {self._last.suggestion}? Press Down to choose a result.")
+                return  # a corrected name is never opened without the person choosing it
             hit = self.results.hit(index.row() if index.isValid() else 0) or self._last.hits[0]
             self.open_requested.emit(hit.url)
         elif text.strip():
@@ -209,7 +244,11 @@ class Sidebar(QWidget):
                 if rows:
                     current = self.results_view.currentIndex().row()
                     step = 1 if event.key() == Qt.Key.Key_Down else -1
-                    self.results_view.setCurrentIndex(self.results.index(max(0, min(rows - 1, current + step)), 0))
+                    row = max(0, min(rows - 1, current + step))
+                    self.results_view.setCurrentIndex(self.results.index(row, 0))
+                    hit = self.results.hit(row)
+                    if hit is not None:
+                        self.announcer.say(self._spoken(hit, row))
                 return True
             if event.key() == Qt.Key.Key_Down and not self._searching():
                 self.topic_tree.setFocus()

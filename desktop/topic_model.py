@@ -61,9 +61,14 @@ def append_classes(parent: QStandardItem, classes: Iterable[ClassSummary]) -> No
 
 
 class TopicModel(QStandardItemModel):
-    """Built from a :class:`TopicTree` (content) plus the user's bookmarks and recent pages."""
+    """Built from a :class:`TopicTree` (content) plus the user's bookmarks and recent pages.
 
-    GROUPS = ("Articles", "Myoclonus classes", "Drugs A-Z", "Non-drug treatments", "Bookmarks", "Recent")
+    Bookmarks and Recent come first, where they are seen without scrolling past the whole
+    topic tree; Recent shows the last :attr:`RECENT_ROWS` pages (the Bookmarks menu has more).
+    """
+
+    GROUPS = ("Bookmarks", "Recent", "Articles", "Myoclonus classes", "Drugs A-Z", "Non-drug treatments")
+    RECENT_ROWS = 5
 
     def __init__(self, tree: TopicTree, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,7 +104,7 @@ class TopicModel(QStandardItemModel):
         self._replace("Bookmarks", entries, "No bookmarks yet (Ctrl+D)")
 
     def set_recent(self, entries: Iterable[tuple[str, str]]) -> None:
-        self._replace("Recent", entries, "Nothing opened yet")
+        self._replace("Recent", list(entries)[: self.RECENT_ROWS], "Nothing opened yet")
 
 
 class LazyTopicModel(TopicModel):

@@ -63,12 +63,12 @@ def type_search(qtbot: QtBot, startup: Startup, text: str) -> QAbstractItemView:
     box = search_box(startup)
     box.setFocus()
     box.clear()
-    if all(ord(c) < 0x10000 for c in text):
-        qtbot.keyClicks(box, text)
-    else:  # QTest cannot type characters outside the BMP (it aborts); paste them as a person would
-        box.insert(text)
     sidebar = window(startup).sidebar  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: sidebar._last is not None and sidebar._last.query == text, timeout=5000)
+    with qtbot.waitSignal(sidebar.results_shown, timeout=5000, check_params_cb=lambda r: r.query == text):
+        if all(ord(c) < 0x10000 for c in text):
+            qtbot.keyClicks(box, text)
+        else:  # QTest cannot type characters outside the BMP (it aborts); paste them as a person would
+            box.insert(text)
     return results_view(startup)
 
 

@@ -24,7 +24,7 @@ def test_topic_model(qtmodeltester: ModelTester, library: Library) -> None:
     model.set_bookmarks([])
     qtmodeltester.check(model)
     names = [model.item(r).text() for r in range(model.rowCount())]
-    assert names == ["Articles", "Myoclonus classes", "Drugs A-Z", "Non-drug treatments", "Bookmarks", "Recent"]
+    assert names == ["Bookmarks", "Recent", "Articles", "Myoclonus classes", "Drugs A-Z", "Non-drug treatments"]
 
 
 def test_search_results_model(qtmodeltester: ModelTester, library: Library) -> None:

@@ -26,7 +26,7 @@ from db.compiler.sources import read_sources
 from db.compiler.tree import ContentSources
 from db.inputs import inputs_hash
 from db.model import DoseRange, Role, TreatmentKind
-from db.schema import APPLICATION_ID, SCHEMA_VERSION, TABLES
+from db.schema import APPLICATION_ID, NAME_SEPARATOR, SCHEMA_VERSION, TABLES
 
 BUILD_TOOL = f"clinref-db-build/{SCHEMA_VERSION}"
 _WORD = re.compile(r"\w+")
@@ -85,7 +85,7 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
             "kind": "drug",
             "slug": treatment.slug,
             "title": treatment.name,
-            "names": " ".join([*treatment.brands, *treatment.synonyms]),
+            "names": NAME_SEPARATOR.join([*treatment.brands, *treatment.synonyms]),
             "body": " ".join([treatment.mechanism, *uses.get(treatment.slug, [])]),
             "detail": f"{label}{brands}{dose}",
         }
@@ -94,7 +94,7 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
             "kind": "class",
             "slug": cls.slug,
             "title": cls.name,
-            "names": " ".join(cls.synonyms),
+            "names": NAME_SEPARATOR.join(cls.synonyms),
             "body": " ".join([cls.description, *treated.get(cls.slug, [])]),
             "detail": f"Myoclonus class · {cls.category}",
         }
@@ -103,7 +103,8 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
             "kind": "article",
             "slug": article.slug,
             "title": article.title,
-            "names": article.topic,
+            # The sidebar lists an article by its short title, the page shows its question: find it by both.
+            "names": NAME_SEPARATOR.join([article.short_title, article.topic]),
             "body": f"{article.summary} {texts[article.slug]}",
             "detail": f"Article · {article.topic} · updated {article.updated}",
         }

@@ -11,13 +11,63 @@ from typing import Any
 
 from db.library.query import allowed_distance, edit_distance, fold, fts_query, tokens
 from db.model import SearchHit, SearchResults
-from db.schema import SEARCH_WEIGHTS
+from db.schema import NAME_SEPARATOR, SEARCH_WEIGHTS
 
 Rows = Callable[[str, Iterable[Any] | Mapping[str, Any]], list[Any]]
 
 _SNIPPET_OPEN, _SNIPPET_CLOSE = "\x02", "\x03"
 _LEAD_END = "\x04"  # marks a text's opening words, cut to a snippet's length in Python
 _SNIPPET_WORDS = 12
+
+#: Words about dosing and routes that a clinician adds to a name ("propofol dose", "keppra iv").
+#: They are hints, not required matches: the index rarely holds them next to the name, and
+#: requiring them answered "No results" for a drug that is there.
+_DOSE_WORD_LINES = (
+    "dose doses dosing dosage dosages dosed posology mg mcg ug μg g kg ml units iu mmol",
+    "iv im po sc sq pr sl intravenous intravenously intramuscular subcutaneous oral orally",
+    "rectal route routes loading load maintenance maximum max minimum min starting start",
+    "initial titration titrate tablet tablets tab tabs capsule capsules syrup solution",
+    "injection infusion bolus daily day bid tid qid qds tds bd od qd nocte regimen",
+)
+DOSE_WORDS = frozenset(word for line in _DOSE_WORD_LINES for word in line.split())
+DOSE_ANCHOR = "dose"  # the drug page's anchor at its dose range
+
+
+def split_hints(words: list[str]) -> tuple[list[str], bool]:
+    """The words a hit must match, and whether the search asked about dosing.
+
+    A dose word is dropped from the required words, and so is a last word that is the start of
+    one ("propofol dos", typed on the way to "dose"), as long as another word remains; numbers
+    ("keppra 500") count as dose words too. A search of dose words only keeps them all.
+    """
+
+    def is_hint(word: str, last: bool) -> bool:
+        if word in DOSE_WORDS or word.isdigit():
+            return True
+        return last and len(word) >= 2 and any(hint.startswith(word) for hint in DOSE_WORDS)
+
+    required = [w for i, w in enumerate(words) if not is_hint(w, i == len(words) - 1)]
+    if not required:
+        return list(words), False
+    return required, len(required) < len(words)
+
+
+_LEADING_MIN = 3  # letters typed before a name that starts with them ranks as a leading match
+
+
+def _label_key(label: str) -> str:
+    return " ".join(tokens(fold(label)))
+
+
+def _name_rank(title: str, names: str, typed: str) -> int:
+    """0 when a title or name is exactly what was typed, 1 when one starts with it, else 2."""
+    labels = [_label_key(title), *(_label_key(name) for name in names.split(NAME_SEPARATOR))]
+    if typed in labels:
+        return 0
+    if len(typed) < _LEADING_MIN:  # "m" starts half the names: keep the index's order for it
+        return 2
+    return 1 if any(label.startswith(typed) for label in labels if label) else 2
+
 
 #: Above this many matching rows a search does not rank them all: bm25 costs about 1.5 µs a
 #: row, 15-30 ms for a common word or a short prefix at 10,000 articles (see bench/README.md).
@@ -31,7 +81,7 @@ WITH top AS (
     SELECT rowid AS id, bm25(search, 0, 0, {_WEIGHTS}, 0) AS score FROM search
     WHERE search MATCH :match ORDER BY score, rowid LIMIT :limit
 )
-SELECT search.rowid, kind, slug, title, snippet(search, 4, :open, :close, '…', 12), detail
+SELECT search.rowid, kind, slug, title, snippet(search, 4, :open, :close, '…', 12), detail, names
 FROM top JOIN search ON search.rowid = top.id
 WHERE search MATCH :match ORDER BY top.score, top.id
 """
@@ -39,7 +89,7 @@ WHERE search MATCH :match ORDER BY top.score, top.id
 # than snippet(): where a word is everywhere its context says little, and snippet() tokenizes the
 # row's whole body to find it, 0.3 ms a row for a common word at article length.
 _BROAD_HITS = f"""
-SELECT rowid, kind, slug, title, substr(body, 1, 240) || '{_LEAD_END}', detail FROM search
+SELECT rowid, kind, slug, title, substr(body, 1, 240) || '{_LEAD_END}', detail, names FROM search
 WHERE search MATCH :match {{skip}} ORDER BY rowid LIMIT :limit
 """
 
@@ -65,37 +115,40 @@ class SearchIndex:
     def search(self, text: str, limit: int = 30) -> SearchResults:
         """Ranked hits for what a person typed; never raises on any text.
 
-        Every word must match; the last word matches as a prefix (search as you type).
-        When nothing matches, a correction is sought among the indexed words ("did you
-        mean"), and if the correction finds something its hits are returned instead.
+        Every word must match, except words about dosing and routes (:func:`split_hints`):
+        with them, a drug's hit opens at its dose. The last word matches as a prefix (search
+        as you type). When nothing matches, a correction is sought among the indexed words
+        ("did you mean"), and if the correction finds something its hits are returned
+        instead, marked as such: a corrected name is offered, never opened on its own.
         """
         words = tokens(text)
         if not words:
             return SearchResults(text, ())
-        hits = self._hits(words, limit)
+        hits = self._hits(*split_hints(words), limit)
         if hits:
             return SearchResults(text, hits)
         corrected = self._correct(words)
         if corrected is None:
             return SearchResults(text, ())
         suggestion = " ".join(corrected)
-        return SearchResults(text, self._hits(corrected, limit), suggestion, showing_suggestion=True)
+        return SearchResults(text, self._hits(*split_hints(corrected), limit), suggestion, showing_suggestion=True)
 
-    def _hits(self, words: list[str], limit: int) -> tuple[SearchHit, ...]:
-        """Hits for the words; a page titled exactly as typed ("cortical") comes first."""
-        typed = fold(" ".join(words))
-        found = self._matching(fts_query(words), limit)
-        return tuple(sorted(found, key=lambda hit: " ".join(tokens(fold(hit.title))) != typed))
-
-    def _matching(self, match: str, limit: int) -> tuple[SearchHit, ...]:
-        if self._matches(match, BROAD_MATCHES + 1) <= BROAD_MATCHES:
-            rows = self._ranked_hits(match, limit)
-        else:
-            rows = self._broad_hits(match, limit)
+    def _hits(self, words: list[str], dosing: bool, limit: int) -> tuple[SearchHit, ...]:
+        """Hits for the words: a page whose title or a name is exactly what was typed
+        ("cortical", "keppra") first, then those whose title or a name starts with it
+        ("treatment of post-hypoxic"), then the rest as ranked."""
+        typed = _label_key(" ".join(words))
+        anchor = DOSE_ANCHOR if dosing else ""
+        ranked = sorted(self._matching(fts_query(words), limit), key=lambda row: _name_rank(row[3], row[6], typed))
         return tuple(
-            SearchHit(kind, slug, title, _snippet_html(snippet), detail)
-            for _rowid, kind, slug, title, snippet, detail in rows
+            SearchHit(kind, slug, title, _snippet_html(snippet), detail, anchor if kind == "drug" else "")
+            for _rowid, kind, slug, title, snippet, detail, _names in ranked
         )
+
+    def _matching(self, match: str, limit: int) -> list[Any]:
+        if self._matches(match, BROAD_MATCHES + 1) <= BROAD_MATCHES:
+            return self._ranked_hits(match, limit)
+        return self._broad_hits(match, limit)
 
     def _ranked_hits(self, match: str, limit: int) -> list[Any]:
         """Hits ranked by bm25, those whose title or names match first.
@@ -141,7 +194,7 @@ class SearchIndex:
         for index, word in enumerate(words):
             folded = fold(word)
             is_last = index == len(words) - 1
-            if self._known(folded, prefix=is_last):
+            if folded in DOSE_WORDS or self._known(folded, prefix=is_last):
                 corrected.append(folded)
                 continue
             replacement = self._closest(folded)

@@ -1,0 +1,228 @@
+"""Reading on a night shift: forgiving search, citations that keep your place, bookmarks at hand.
+
+Driven as a person drives it: keys typed into the focused widget, clicks on what is drawn.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt, QUrl
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QApplication, QLabel, QTableView, QTextBrowser
+from pytestqt.qtbot import QtBot
+
+from desktop.article_view import ArticleView
+from tests.desktop_helpers import article_text, press, running, search_box, type_search, window
+
+pytestmark = pytest.mark.usefixtures("profile")
+
+ARTICLE = "article:post-hypoxic-myoclonus-treatment"
+
+
+def article_view(app: object) -> ArticleView:
+    view = window(app).findChild(QTextBrowser, "articleView")  # type: ignore[arg-type]
+    assert isinstance(view, ArticleView)
+    return view
+
+
+def citation_point(view: ArticleView, number: int, occurrence: int = 0) -> QPoint:
+    """Where a citation link is drawn in the viewport (scrolled into view first)."""
+    found = 0
+    block = view.document().begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            fragment = iterator.fragment()
+            if fragment.charFormat().anchorHref() == f"#ref-{number}":
+                if found == occurrence:
+                    cursor = QTextCursor(view.document())
+                    cursor.setPosition(fragment.position() + fragment.length() // 2)
+                    view.setTextCursor(cursor)
+                    view.ensureCursorVisible()
+                    return view.cursorRect(cursor).center()
+                found += 1
+            iterator += 1
+        block = block.next()
+    raise AssertionError(f"no citation {number}")
+
+
+# -- search as clinicians type ----------------------------------------------------------------
+
+
+def test_propofol_dose_enter_opens_propofol_at_its_dose(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        assert search_box(app).hasFocus()  # at start-up: typing goes straight to search
+        view = type_search(qtbot, app, "propofol dose")
+        assert view.model().index(0, 0).data() == "propofol"
+        press(qtbot, Qt.Key.Key_Return)
+        assert article_text(app).startswith("propofol")
+        assert window(app).reader.current_url == "drug:propofol#dose"  # type: ignore[attr-defined]
+
+
+def test_keppra_dose_lists_levetiracetam_first(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        view = type_search(qtbot, app, "keppra dose")
+        assert view.model().index(0, 0).data() == "levetiracetam"
+
+
+def test_four_keystrokes_from_a_fresh_window(qtbot: QtBot, built_db: Path) -> None:
+    """The README's count: k, e, p, Enter (the search box has focus at start-up)."""
+    with running(qtbot, built_db) as app:
+        focus = QApplication.focusWidget()
+        assert focus is search_box(app)
+        qtbot.keyClicks(focus, "kep")
+        qtbot.keyClick(focus, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: article_text(app).startswith("levetiracetam"), timeout=5000)
+
+
+def test_a_corrected_name_is_offered_never_opened_by_enter(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        sidebar = window(app).sidebar  # type: ignore[attr-defined]
+        before = article_text(app)
+        with qtbot.waitSignal(sidebar.announcer.announced) as spoken:
+            type_search(qtbot, app, "levitiracetam")
+        assert "Did you mean levetiracetam" in spoken.args[0]
+        press(qtbot, Qt.Key.Key_Return)
+        assert article_text(app) == before  # Enter alone does not open a guess
+        press(qtbot, Qt.Key.Key_Down)  # the person chooses it
+        press(qtbot, Qt.Key.Key_Return)
+        assert article_text(app).startswith("levetiracetam")
+
+
+def test_results_and_the_chosen_one_are_announced(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        sidebar = window(app).sidebar  # type: ignore[attr-defined]
+        with qtbot.waitSignal(sidebar.announcer.announced) as spoken:
+            type_search(qtbot, app, "clonazepam")
+        assert spoken.args[0].startswith(f"{sidebar.results.rowCount()} results. First: clonazepam")
+        with qtbot.waitSignal(sidebar.announcer.announced) as chosen:
+            press(qtbot, Qt.Key.Key_Down)
+        assert chosen.args[0].endswith(f"2 of {sidebar.results.rowCount()}")
+        reader = window(app).reader  # type: ignore[attr-defined]
+        with qtbot.waitSignal(reader.announcer.announced) as opened:
+            press(qtbot, Qt.Key.Key_Return)
+        assert opened.args[0].startswith("Opened ")
+
+
+# -- citations keep your place ---------------------------------------------------------------
+
+
+def test_citation_click_then_back_restores_the_place(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        window(app).resize(1000, 600)
+        window(app).open_url(ARTICLE)  # type: ignore[attr-defined]
+        view = article_view(app)
+        point = citation_point(view, 2)
+        place = view.verticalScrollBar().value()
+        assert place > 0
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+        assert window(app).reader.current_url == f"{ARTICLE}#ref-2"  # type: ignore[attr-defined]
+        assert view.verticalScrollBar().value() != place
+        assert view.target_text().startswith("[2] Myoclonus.")  # the reference is highlighted
+        bar = window(app).findChild(QLabel, "citationTarget")
+        assert bar.isVisible() and "Current opinion in neurology" in bar.text()
+        qtbot.keyClick(window(app), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+        assert window(app).reader.current_url == ARTICLE  # type: ignore[attr-defined]
+        assert view.verticalScrollBar().value() == place
+        assert not bar.isVisible()
+        qtbot.keyClick(window(app), Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+        assert view.target_text().startswith("[2]")
+
+
+def test_back_to_text_button_returns_to_the_sentence(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        window(app).resize(1000, 600)
+        window(app).open_url(ARTICLE)  # type: ignore[attr-defined]
+        view = article_view(app)
+        point = citation_point(view, 4)
+        place = view.verticalScrollBar().value()
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+        reader = window(app).reader  # type: ignore[attr-defined]
+        assert "Cited in the source but not in its reference list" in reader.back_to_text.label.text()
+        qtbot.mouseClick(reader.back_to_text.button, Qt.MouseButton.LeftButton)
+        assert view.verticalScrollBar().value() == place
+
+
+def test_back_and_forward_restore_every_pages_scroll(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        window(app).resize(1000, 500)
+        view = article_view(app)
+        view.verticalScrollBar().setValue(300)
+        window(app).open_url("drug:clonazepam")  # type: ignore[attr-defined]
+        assert view.verticalScrollBar().value() == 0
+        view.verticalScrollBar().setValue(120)
+        qtbot.keyClick(window(app), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+        assert view.verticalScrollBar().value() == 300
+        qtbot.keyClick(window(app), Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+        assert article_text(app).startswith("clonazepam") and view.verticalScrollBar().value() == 120
+
+
+def test_hovering_a_citation_shows_its_reference(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        window(app).open_url(ARTICLE)  # type: ignore[attr-defined]
+        view = article_view(app)
+        assert view.tooltip_at(citation_point(view, 3)) == (
+            "[3] Treatment of myoclonus. Neurotherapeutics : the journal of the American Society for "
+            "Experimental NeuroTherapeutics. 2014."
+        )
+        assert (
+            view.tooltip_at(citation_point(view, 5)) == "[5] Cited in the source but not listed in its reference list."
+        )
+
+
+def test_citation_targets_are_at_least_a_word_wide(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        window(app).open_url(ARTICLE)  # type: ignore[attr-defined]
+        view = article_view(app)
+        text = view.document().toPlainText()
+        word = text.index("setting")  # "... shown to work in this setting [1]."
+        cursor = QTextCursor(view.document())
+        cursor.setPosition(word)
+        left = view.cursorRect(cursor).left()
+        cursor.setPosition(word + len("this"))
+        word_width = view.cursorRect(cursor).left() - left
+        link = text.index("[1]", word)
+        cursor.setPosition(link - 1)
+        start = view.cursorRect(cursor).left()
+        cursor.setPosition(link + len("[1]") + 1)
+        assert view.cursorRect(cursor).left() - start >= word_width
+
+
+# -- notes on the source ---------------------------------------------------------------------
+
+
+def test_source_notes_are_behind_a_disclosure(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        window(app).open_url(ARTICLE)  # type: ignore[attr-defined]
+        text = article_text(app)
+        assert "Notes on the source (" in text
+        assert "bare '152'" not in text and "Taken from" not in text
+        assert "does not answer this question" not in text
+        assert "Cited in the source but not in its reference list" in text  # clinical: stays in view
+        qtbot.keyClick(
+            window(app), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+        text = article_text(app)
+        assert "bare '152'" in text and "Taken from: Export 002" in text
+        assert "From the drug label: The FDA drug label does not answer this question." in text
+        printed = window(app).reader.printable_document().toPlainText()  # type: ignore[attr-defined]
+        assert "bare '152'" in printed
+        view = article_view(app)
+        view.anchorClicked.emit(QUrl("notes:hide"))  # the disclosure's link, as a click on it sends
+        assert "bare '152'" not in article_text(app)
+
+
+# -- zoom ------------------------------------------------------------------------------------
+
+
+def test_zoom_changes_the_tables_font(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        table = window(app).findChild(QTableView, "drugTable")
+        results = window(app).findChild(QTextBrowser, "articleView")
+        size = table.font().pointSizeF()
+        qtbot.keyClick(window(app), Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+        assert table.font().pointSizeF() == size + 1
+        assert search_box(app).font().pointSizeF() == size + 1
+        assert results.document().defaultFont().pointSizeF() > size
