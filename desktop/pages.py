@@ -220,6 +220,7 @@ NOTES_SHOW, NOTES_HIDE = "notes:show", "notes:hide"
 # The build's citation markup (db/compiler/render.py) and its reference list entries.
 _CITATIONS = re.compile(r'<sup class="cite">\[(.*?)\]</sup>', re.DOTALL)
 _CITATION_LINK = re.compile(r'<a href="#ref-(\d+)"')
+_ANY_LINK = re.compile(r"<a [^>]*>.*?</a>", re.DOTALL)
 _REFERENCE = re.compile(r'<li class="ref"><a name="ref-(\d+)"></a>(.*?)</li>', re.DOTALL)
 _REFERENCE_NOTE = re.compile(r' <span class="refnote">(.*?)</span>', re.DOTALL)
 # A section that holds one plain paragraph, with no citation, link, markup or number: the
@@ -239,12 +240,17 @@ def _citations(html: str, tips: dict[str, str]) -> str:
     """Citation links a hand can hit: each ``[n]`` a link of its own, as wide as a short word
     (padded, not superscript), with its reference as a tooltip."""
 
-    def link(number: str) -> str:
+    def link(number: str, printed_as: str = "") -> str:
         tip = tips.get(number, f"[{number}] Cited but not in this article's reference list.")
-        return f'<a href="#ref-{number}" title="{escape(tip)}">&nbsp;[{number}]&nbsp;</a>'
+        return f'<a href="#ref-{number}" title="{escape(tip)}">&nbsp;[{number}{printed_as}]&nbsp;</a>'
 
     def group(match: re.Match[str]) -> str:
-        return '<span class="cite">' + "".join(link(n) for n in _CITATION_LINK.findall(match.group(1))) + "</span>"
+        numbers = _CITATION_LINK.findall(match.group(1))
+        # What the build wrote beside the numbers stays with them: "[1; printed as 152]" says the
+        # source printed something else there, and the reader must see that it was read as 1.
+        rest = _ANY_LINK.sub("", match.group(1)).strip(" ,")
+        links = [link(n, rest if rest and i == len(numbers) - 1 else "") for i, n in enumerate(numbers)]
+        return '<span class="cite">' + "".join(links) + "</span>"
 
     return _CITATIONS.sub(group, html)
 

@@ -137,3 +137,13 @@ def test_derived_entries_are_marked_as_such(library: Library) -> None:
     assert derived and all(e.recommendation.class_slug == "unknown-cause" for e in derived)
     assert row.evidence.derived and "(derived)" in row.sources_text()
     assert not any(e.recommendation.derived for e in _row(library, ["cortical"], "levetiracetam").entries)
+
+
+def test_a_citation_read_from_a_misprint_says_so_in_the_article(library: Library) -> None:
+    """The bare '152' in the source is read as citation 1: the article shows that, not a plain [1]."""
+    from desktop.pages import Pages
+
+    page = Pages(library, "Verify").page_for("article:post-hypoxic-myoclonus-treatment")
+    assert page is not None
+    assert "[1; printed as 152]" in page.html
+    assert page.html.count("printed as") == 1
