@@ -26,6 +26,7 @@ from desktop.reader import Reader
 from desktop.resources import Disclaimer
 from desktop.settings import UserSettings
 from desktop.sidebar import Sidebar
+from desktop.study_view import StudyView
 from desktop.treatments import TreatmentsPanel
 
 if TYPE_CHECKING:
@@ -41,7 +42,8 @@ SHORTCUTS = (
     ("Ctrl+F, F3, Shift+F3", "Find in page, next, previous"),
     ("Ctrl++ / Ctrl+- / Ctrl+0", "Zoom in / out / reset (remembered)"),
     ("Ctrl+D", "Bookmark this page (again to remove)"),
-    ("Ctrl+1 / Ctrl+2", "Reading / Treatments by class"),
+    ("Ctrl+1 / Ctrl+2 / Ctrl+3", "Reading / Treatments by class / Study"),
+    ("Space, 1-4, O", "Study: show the answer, rate it (Again, Hard, Good, Easy), open its source"),
     ("Ctrl+P / Ctrl+E", "Print / export to PDF"),
     ("F1", "These shortcuts"),
 )
@@ -93,6 +95,8 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.reader, "&Reading")
         self.tabs.addTab(self.treatments, "&Treatments by class")
+        self.study = StudyView(self.library, self.userdata, self)
+        self.tabs.addTab(self.study, "&Study")
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
@@ -128,6 +132,7 @@ class MainWindow(QMainWindow):
         self.act_zoom_reset = self._action("&Actual size", ["Ctrl+0"], self.zoom_reset)
         self.act_reading = self._action("&Reading", ["Ctrl+1"], lambda: self.tabs.setCurrentIndex(0))
         self.act_treatments = self._action("&Treatments by class", ["Ctrl+2"], self.show_treatments)
+        self.act_study = self._action("&Study", ["Ctrl+3"], self.show_study)
         self.act_back = self._action("&Back", ["Alt+Left", QKeySequence(std.Back)], self.reader.back)
         self.act_forward = self._action("&Forward", ["Alt+Right", QKeySequence(std.Forward)], self.reader.forward)
         self.act_search = self._action("&Search", ["Ctrl+K"], self.focus_search)
@@ -141,7 +146,15 @@ class MainWindow(QMainWindow):
             ("&Edit", (self.act_find,)),
             (
                 "&View",
-                (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, None, self.act_reading, self.act_treatments),
+                (
+                    self.act_zoom_in,
+                    self.act_zoom_out,
+                    self.act_zoom_reset,
+                    None,
+                    self.act_reading,
+                    self.act_treatments,
+                    self.act_study,
+                ),
             ),
             ("&Go", (self.act_back, self.act_forward, None, self.act_search)),
             ("&Bookmarks", (self.act_bookmark,)),
@@ -168,6 +181,9 @@ class MainWindow(QMainWindow):
         self.reader.page_changed.connect(self._on_page_changed)
         self.reader.navigation_changed.connect(self._update_navigation)
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.study.open_requested.connect(self.open_url)
+        for action in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset):  # the card follows the zoom
+            action.triggered.connect(lambda: self.study.card.set_zoom_steps(self.reader.view.zoom_steps))
 
     # -- behaviour -----------------------------------------------------------------------
 
@@ -187,6 +203,10 @@ class MainWindow(QMainWindow):
     def show_treatments(self) -> None:
         self.tabs.setCurrentIndex(1)
         self.treatments.class_filter.setFocus()
+
+    def show_study(self) -> None:
+        self.tabs.setCurrentWidget(self.study)
+        self.study.card.setFocus()
 
     def _on_page_changed(self, page: Page) -> None:
         self.setWindowTitle(f"{page.title} — ClinRef")
@@ -349,6 +369,7 @@ class MainWindow(QMainWindow):
             if saved is not None:
                 splitter.restoreState(saved)
         self.reader.view.set_zoom_steps(self.settings.zoom())
+        self.study.card.set_zoom_steps(self.settings.zoom())
 
     def save_layout(self) -> None:
         self.settings.set_layout("geometry", self.saveGeometry())
