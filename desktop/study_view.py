@@ -158,7 +158,7 @@ class StudyView(QWidget):
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([300, 900])
+        self.splitter.setSizes([330, 900])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -222,26 +222,32 @@ class StudyView(QWidget):
         everything.setData(0, DECKS_ROLE, None)
         drugs = QTreeWidgetItem(self.decks, ["Drugs: doses and brand names"])
         drugs.setData(0, DECKS_ROLE, [DRUGS_DECK])
+        self._deck_items = [everything, drugs]
+        classes = [c for c in self._library.classes() if c.slug in {card.deck for card in self._cards}]
+        # A class is studied with its subclasses (post-hypoxic with its acute and Lance-Adams forms),
+        # as the class filter shows them; a category collects its classes.
+        covered: dict[str, list[str]] = {c.slug: [c.slug] for c in classes}
+        parents = {c.slug: c.parent for c in self._library.classes()}
+        for cls in classes:
+            ancestor, seen = parents.get(cls.slug, ""), {cls.slug}
+            while ancestor and ancestor not in seen:
+                if ancestor in covered:
+                    covered[ancestor].append(cls.slug)
+                seen.add(ancestor)
+                ancestor = parents.get(ancestor, "")
         groups: dict[str, QTreeWidgetItem] = {}
-        used = {c.deck for c in self._cards}
-        for cls in self._library.classes():
-            if cls.slug not in used:
-                continue
+        items: dict[str, QTreeWidgetItem] = {}
+        for cls in classes:
             if cls.category not in groups:
                 name = CATEGORY_NAMES.get(cls.category, cls.category.capitalize())
                 group = QTreeWidgetItem(self.decks, [name])
-                group.setData(0, DECKS_ROLE, [])
-                group.setFlags(group.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+                group.setData(0, DECKS_ROLE, [c.slug for c in classes if c.category == cls.category])
                 groups[cls.category] = group
-            item = QTreeWidgetItem(groups[cls.category], [cls.name])
-            item.setData(0, DECKS_ROLE, [cls.slug])
-        for category, group in groups.items():  # a group collects its classes' cards
-            slugs = [c.slug for c in self._library.classes() if c.category == category and c.slug in used]
-            group.setData(0, DECKS_ROLE, slugs)
-        self._deck_items = [everything, drugs]
-        for group in groups.values():
-            self._deck_items.append(group)
-            self._deck_items.extend(c for c in (group.child(i) for i in range(group.childCount())) if c is not None)
+                self._deck_items.append(group)
+            parent = items.get(cls.parent) or groups[cls.category]
+            items[cls.slug] = QTreeWidgetItem(parent, [cls.name])
+            items[cls.slug].setData(0, DECKS_ROLE, covered[cls.slug])
+            self._deck_items.append(items[cls.slug])
         self._deck_names = {id(item): item.text(0) for item in self._deck_items}
         self.decks.expandAll()
         everything.setSelected(True)

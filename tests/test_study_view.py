@@ -88,6 +88,12 @@ def test_o_opens_the_source_of_the_card(qtbot: QtBot, built_db: Path) -> None:
         assert view.selected_decks() == ["juvenile-myoclonic-epilepsy"]
         card = view.current_card
         assert card is not None and card.deck == "juvenile-myoclonic-epilepsy"
+        decks.setFocus()  # the keys work from the deck list too
+        qtbot.keyClick(decks, Qt.Key.Key_Space)
+        assert view.revealed
+        qtbot.keyClick(decks, Qt.Key.Key_4)
+        assert view.current_card is not card and view.selected_decks() == ["juvenile-myoclonic-epilepsy"]
+        card = view.current_card
         for _ in range(len(view.deck_cards())):  # Easy on each card until the levetiracetam one
             if card is None or card.card_id == "role:levetiracetam:juvenile-myoclonic-epilepsy":
                 break
@@ -165,3 +171,21 @@ def test_export_from_the_view(qtbot: QtBot, built_db: Path, tmp_path: Path) -> N
         box = view.findChild(QMessageBox, "studyExportError")
         assert box is not None and "does not exist" in box.text() and "Traceback" not in box.text()
         box.close()
+
+
+def test_a_class_is_studied_with_its_subclasses_and_classes_combine(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        view = _open_study(qtbot, app)
+        decks = _find(app, QTreeWidget, "studyDecks")
+        assert isinstance(decks, QTreeWidget)
+        flags = Qt.MatchFlag.MatchStartsWith | Qt.MatchFlag.MatchRecursive
+        (post_hypoxic,) = decks.findItems("Post-hypoxic myoclonus", flags)
+        decks.setCurrentItem(post_hypoxic)
+        assert {c.deck for c in view.deck_cards()} == {"post-hypoxic", "post-hypoxic-acute", "lance-adams"}
+        assert _counts(app).startswith(f"{len(view.deck_cards())} due")
+        assert post_hypoxic.text(0) == f"Post-hypoxic myoclonus  ·  {len(view.deck_cards())} due"
+        (cortical,) = decks.findItems("Cortical  ", flags)
+        cortical.setSelected(True)  # Ctrl+click adds a class
+        assert "cortical" in (view.selected_decks() or [])
+        assert {c.deck for c in view.deck_cards()} == {"post-hypoxic", "post-hypoxic-acute", "lance-adams", "cortical"}
+        assert view.current_card is not None and view.current_card.deck in {"post-hypoxic", "cortical"}
