@@ -20,6 +20,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--self-test", action="store_true", help="render every page offscreen, run sample searches, report, exit 0 or 1"
     )
+    parser.add_argument(
+        "--export-anki", type=Path, metavar="PATH", help="write the study cards to PATH as an Anki deck (.apkg), exit"
+    )
     args, _unknown = parser.parse_known_args(list(argv))  # Qt's own options (-platform ...) pass through
     return args
 
@@ -30,6 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(arguments)
     if args.version:
         return print_version(args.db)
+    if args.export_anki is not None:
+        from desktop.study_export import export_anki
+
+        return export_anki(args.db, args.export_anki)
     if args.self_test:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # IT runs it over SSH: never needs a display
         from desktop.self_test import run_self_test

@@ -26,7 +26,8 @@ SHORTCUTS = (
     ("Ctrl+F, F3, Shift+F3", "Find in page, next, previous"),
     ("Ctrl++ / Ctrl+- / Ctrl+0", "Zoom in / out / reset (remembered)"),
     ("Ctrl+D", "Bookmark this page, or the chosen classes on the Treatments tab (again to remove)"),
-    ("Ctrl+1 / Ctrl+2", "Reading / Treatments by class"),
+    ("Ctrl+1 / Ctrl+2 / Ctrl+3", "Reading / Treatments by class / Study"),
+    ("Space, 1-4, O", "Study: show the answer, rate it (Again, Hard, Good, Easy), open its source"),
     ("Ctrl+P / Ctrl+E", "Print / export to PDF (the page, or the Treatments table on its tab)"),
     ("F1", "These shortcuts"),
 )

@@ -27,11 +27,12 @@ from desktop.reader import Reader
 from desktop.resources import Disclaimer
 from desktop.settings import UserSettings
 from desktop.sidebar import Sidebar
+from desktop.study_view import StudyView
 from desktop.treatments import TreatmentsPanel
 from desktop.zoom import apply_zoom
 
 HOME = "article:myoclonus-treatment-options"
-READING_TAB, TREATMENTS_TAB = 0, 1
+READING_TAB, TREATMENTS_TAB, STUDY_TAB = 0, 1, 2
 
 
 class MainWindow(QMainWindow):
@@ -78,6 +79,8 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.reader, "&Reading")
         self.tabs.addTab(self.treatments, "&Treatments by class")
+        self.study = StudyView(self.library, self.bookmarks.store, self)
+        self.tabs.addTab(self.study, "&Study")
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
@@ -123,6 +126,7 @@ class MainWindow(QMainWindow):
         self.act_zoom_reset = self._action("&Actual size", ["Ctrl+0"])
         self.act_reading = self._action("&Reading", ["Ctrl+1"])
         self.act_treatments = self._action("&Treatments by class", ["Ctrl+2"])
+        self.act_study = self._action("&Study", ["Ctrl+3"])
         self.act_back = self._action("&Back", ["Alt+Left", QKeySequence(std.Back)])
         self.act_forward = self._action("&Forward", ["Alt+Right", QKeySequence(std.Forward)])
         self.act_search = self._action("&Search", ["Ctrl+K"])
@@ -137,7 +141,15 @@ class MainWindow(QMainWindow):
             ("&Edit", (self.act_find,)),
             (
                 "&View",
-                (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, None, self.act_reading, self.act_treatments),
+                (
+                    self.act_zoom_in,
+                    self.act_zoom_out,
+                    self.act_zoom_reset,
+                    None,
+                    self.act_reading,
+                    self.act_treatments,
+                    self.act_study,
+                ),
             ),
             ("&Go", (self.act_back, self.act_forward, None, self.act_search, self.act_outline)),
             ("&Bookmarks", ()),
@@ -171,11 +183,13 @@ class MainWindow(QMainWindow):
         self.sidebar.open_requested.connect(self.open_url)
         self.treatments.open_requested.connect(self.open_url)
         self.bookmarks_menu.open_requested.connect(self.open_url)
+        self.study.open_requested.connect(self.open_url)
         # A page shown: title, history, bookmark state; bookmarks and history to the sidebar.
         self.reader.page_changed.connect(self._show_title)
         self.reader.page_changed.connect(self.bookmarks.page_shown)
         self.reader.navigation_changed.connect(self._update_navigation)
         self.reader.zoom_changed.connect(self.settings.set_zoom)
+        self.reader.zoom_changed.connect(self.study.card.set_zoom_steps)  # the card follows the zoom
         self.reader.zoom_changed.connect(lambda steps: apply_zoom(self.splitter, steps))  # one zoom, whole window
         self.bookmarks.bookmarks_changed.connect(self.sidebar.show_bookmarks)
         self.bookmarks.recent_changed.connect(self.sidebar.show_recent)
@@ -196,6 +210,7 @@ class MainWindow(QMainWindow):
         self.act_zoom_reset.triggered.connect(self.reader.zoom_reset)
         self.act_reading.triggered.connect(lambda: self.tabs.setCurrentIndex(READING_TAB))
         self.act_treatments.triggered.connect(self.show_treatments)
+        self.act_study.triggered.connect(self.show_study)
         self.act_back.triggered.connect(self.reader.back)
         self.act_forward.triggered.connect(self.reader.forward)
         self.act_search.triggered.connect(self.focus_search)
@@ -256,6 +271,10 @@ class MainWindow(QMainWindow):
     def show_treatments(self) -> None:
         self.tabs.setCurrentIndex(TREATMENTS_TAB)
         self.treatments.focus_classes()
+
+    def show_study(self) -> None:
+        self.tabs.setCurrentIndex(STUDY_TAB)
+        self.study.card.setFocus()
 
     def open_find(self) -> None:
         self.tabs.setCurrentIndex(READING_TAB)

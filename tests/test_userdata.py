@@ -68,7 +68,7 @@ def test_the_file_is_stamped_as_a_user_store_in_wal_mode(store_path: Path) -> No
     assert store_path.is_file()
     assert _scalar(store_path, "PRAGMA application_id") == APPLICATION_ID == 0x436C6E55
     assert APPLICATION_ID != CONTENT_APPLICATION_ID
-    assert _scalar(store_path, "PRAGMA user_version") == SCHEMA_VERSION == 1
+    assert _scalar(store_path, "PRAGMA user_version") == SCHEMA_VERSION == 2
     assert _scalar(store_path, "PRAGMA journal_mode") == "wal"
 
 

@@ -35,7 +35,8 @@ from db.userdata.recovery import (
 APPLICATION_ID = 0x436C6E55
 
 #: Stored in ``PRAGMA user_version``. A file with a newer version is moved aside, not read.
-SCHEMA_VERSION = 1
+#: 2 added the study tables (:mod:`db.userdata.reviews`); a version-1 file gains them when opened.
+SCHEMA_VERSION = 2
 
 #: History rows kept; older visits are pruned on each new one.
 HISTORY_LIMIT = 500
@@ -58,6 +59,24 @@ _SCHEMA = (
         visited TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS history_by_url ON history (url, id)",
+    # Study mode (format 2): a card's schedule (an fsrs card as JSON) and its answer's fingerprint.
+    """CREATE TABLE IF NOT EXISTS study_cards (
+        card_id TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        schedule TEXT NOT NULL,
+        due TEXT NOT NULL,
+        reviews INTEGER NOT NULL,
+        retired INTEGER NOT NULL,
+        updated_in TEXT NOT NULL,
+        content_version TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS study_log (
+        id INTEGER PRIMARY KEY,
+        card_id TEXT NOT NULL,
+        rating INTEGER NOT NULL,
+        reviewed TEXT NOT NULL,
+        fingerprint TEXT NOT NULL
+    )""",
 )
 
 _T = TypeVar("_T")
@@ -369,7 +388,7 @@ def _probe_writable(conn: sqlite3.Connection) -> None:
 
 
 def _create_schema(conn: sqlite3.Connection) -> None:
-    """Create the tables and stamp the file as a version-1 user store, in one transaction."""
+    """Create the tables (an older file gains the new ones) and stamp the file's version, in one transaction."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         for statement in _SCHEMA:
