@@ -85,9 +85,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sources", type=Path, default=content_sources_dir(), help="content source folder (default: %(default)s)"
     )
+    # --sources is also accepted after the command (`python -m db check --sources DIR`); SUPPRESS
+    # keeps a subcommand from overwriting a --sources given before it.
+    sources_too = argparse.ArgumentParser(add_help=False)
+    sources_too.add_argument("--sources", type=Path, default=argparse.SUPPRESS, help="content source folder")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check", help="validate the sources; one file:line: message per problem")
-    build = commands.add_parser("build", help="check, then compile the sources into one SQLite file")
+    commands.add_parser("check", parents=[sources_too], help="validate the sources; one file:line: message per problem")
+    build = commands.add_parser(
+        "build", parents=[sources_too], help="check, then compile the sources into one SQLite file"
+    )
     build.add_argument(
         "--if-changed", action="store_true", help="skip the build when OUT already matches the sources (inputs hash)"
     )

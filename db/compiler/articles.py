@@ -6,15 +6,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from db.compiler.dialect import CITATION, parse_links
 from db.compiler.toml_fields import FieldReader, entries, load_toml
 from db.errors import Problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CITATION = re.compile(r"\[@(\d+(?:\s*,\s*\d+)*)\]")
 CITATION_START = re.compile(r"\[@")
-LINK = re.compile(r"\]\(([^)\s]*)\)")
 RAW_HTML = re.compile(r"</?[A-Za-z][^>]*>|<!--")
-IMAGE = re.compile(r"!\[")
+#: What Markdown makes a link of, not HTML: <https://...>, <mailto:...>, <name@host>.
+AUTOLINK = re.compile(r"<(?:(?:https?|ftp)://[^<>\s]*|mailto:[^<>\s]*|[^<>\s@]+@[^<>\s@]+)>", re.IGNORECASE)
 INTERNAL_SCHEMES = ("drug", "class", "article")
 EXTERNAL_SCHEMES = ("https", "http", "mailto")
 REFERENCE_KINDS = ("guideline", "drug label", "research", "other")
@@ -160,18 +160,22 @@ def read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSource
 
 
 def _scan_body(article: ArticleSource, rel: str, problems: list[Problem]) -> None:
-    """Find citations and links in the body; reject raw HTML, images and unsafe links."""
+    """Find citations and links in the body; reject raw HTML, images and unsafe links.
+
+    Links and images are found by Markdown's own parse (inline, with a title, reference-style,
+    autolinks, and every ``[p]: target`` definition, used or not), then located on the line
+    that writes their target.
+    """
+    body_lines = article.body.splitlines()
     in_code = False
-    for index, line in enumerate(article.body.splitlines()):
+    for index, line in enumerate(body_lines):
         number = article.body_first_line + index
         if line.lstrip().startswith("```"):
             in_code = not in_code
         if in_code:
             continue
-        if RAW_HTML.search(line):
+        if any(not AUTOLINK.fullmatch(match.group()) for match in RAW_HTML.finditer(line)):
             problems.append(Problem(rel, number, "raw HTML is not allowed in an article; use Markdown"))
-        if IMAGE.search(line):
-            problems.append(Problem(rel, number, "images are not allowed in an article (nothing is fetched)"))
         well_formed = {m.start() for m in CITATION.finditer(line)}
         for match in CITATION_START.finditer(line):
             if match.start() not in well_formed:
@@ -179,16 +183,19 @@ def _scan_body(article: ArticleSource, rel: str, problems: list[Problem]) -> Non
         for match in CITATION.finditer(line):
             for part in match.group(1).split(","):
                 article.citations.append((int(part), number))
-        for match in LINK.finditer(line):
-            target = match.group(1)
-            scheme, _, rest = target.partition(":")
-            if target.startswith("#"):
-                continue
-            if scheme in INTERNAL_SCHEMES and rest:
-                article.links.append((scheme, rest, number))
-            elif scheme.lower() in EXTERNAL_SCHEMES and rest:
-                continue
-            else:
+    parsed = parse_links(article.body)
+    for src in dict.fromkeys(parsed.images):
+        for number in _lines_writing(src, body_lines, article.body_first_line):
+            problems.append(Problem(rel, number, "images are not allowed in an article (nothing is fetched)"))
+    for target in dict.fromkeys([*parsed.hrefs, *parsed.definitions]):
+        scheme, _, rest = target.partition(":")
+        if target.startswith("#"):
+            continue
+        lines = _lines_writing(target, body_lines, article.body_first_line)
+        if scheme in INTERNAL_SCHEMES and rest:
+            article.links.extend((scheme, rest, number) for number in lines)
+        elif not (scheme.lower() in EXTERNAL_SCHEMES and rest):
+            for number in lines:
                 problems.append(
                     Problem(
                         rel,
@@ -197,3 +204,9 @@ def _scan_body(article: ArticleSource, rel: str, problems: list[Problem]) -> Non
                         "article:SLUG or an https:// address",
                     )
                 )
+
+
+def _lines_writing(target: str, body_lines: list[str], first_line: int) -> list[int]:
+    """The lines of the body that write ``target`` (a link's destination); the first line if none does."""
+    found = [first_line + index for index, line in enumerate(body_lines) if target in line]
+    return found or [first_line]

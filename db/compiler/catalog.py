@@ -61,10 +61,11 @@ class RecommendationSource:
     position: int
 
 
-def read_treatments(path: Path, rel: str, header: str, problems: list[Problem]) -> list[TreatmentSource]:
+def read_treatments(path: Path, rel: str, header: str, problems: list[Problem]) -> list[TreatmentSource] | None:
+    """None when the file does not parse (the problem says where)."""
     data = load_toml(path, rel, problems)
     if data is None:
-        return []
+        return None
     lines = path.read_text(encoding="utf-8").splitlines()
     treatments = []
     is_drug = header == "drug"
@@ -125,10 +126,11 @@ def read_treatments(path: Path, rel: str, header: str, problems: list[Problem]) 
     return treatments
 
 
-def read_classes(path: Path, rel: str, problems: list[Problem]) -> list[ClassSource]:
+def read_classes(path: Path, rel: str, problems: list[Problem]) -> list[ClassSource] | None:
+    """None when the file does not parse (the problem says where)."""
     data = load_toml(path, rel, problems)
     if data is None:
-        return []
+        return None
     lines = path.read_text(encoding="utf-8").splitlines()
     classes = []
     for position, (table, span) in enumerate(entries(data, "class", lines, rel, problems)):
@@ -156,10 +158,11 @@ def read_classes(path: Path, rel: str, problems: list[Problem]) -> list[ClassSou
     return classes
 
 
-def read_recommendations(path: Path, rel: str, problems: list[Problem]) -> list[RecommendationSource]:
+def read_recommendations(path: Path, rel: str, problems: list[Problem]) -> list[RecommendationSource] | None:
+    """None when the file does not parse (the problem says where)."""
     data = load_toml(path, rel, problems)
     if data is None:
-        return []
+        return None
     lines = path.read_text(encoding="utf-8").splitlines()
     recommendations = []
     for position, (table, span) in enumerate(entries(data, "recommendation", lines, rel, problems)):

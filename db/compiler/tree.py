@@ -24,7 +24,11 @@ class ContentSources:
 
 
 def relative(path: Path, root: Path) -> str:
+    """``path`` as a problem shows it: as given (under a relative ``root``), or relative to the
+    current folder when it lies inside it, else in full."""
+    if not path.is_absolute():
+        return str(path)
     try:
-        return str(path.relative_to(root.parent.parent))
-    except ValueError:
+        return str(path.relative_to(Path.cwd()))
+    except (ValueError, OSError):
         return str(path)
