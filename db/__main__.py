@@ -1,4 +1,4 @@
-"""Command line for the content layer: ``python -m db check | build [--out PATH] | info [PATH]``."""
+"""Command line for the content layer: ``python -m db check | build [--out PATH] | import EXPORT... | info [PATH]``."""
 
 from __future__ import annotations
 
@@ -46,6 +46,22 @@ def _build(sources: Path, out: Path, *, if_changed: bool = False) -> int:
         f"{report.recommendations} recommendations; inputs sha256 {report.inputs_hash[:16]}…"
     )
     return 0
+
+
+def _import(exports: list[Path], sources: Path, out: Path | None, topic: str) -> int:
+    from db.compiler.importer import ImportRefused, import_export, load_catalogue
+
+    catalogue = load_catalogue(sources)
+    failed = 0
+    for export in exports:
+        try:
+            result = import_export(export, out or sources / "articles", catalogue, topic=topic)
+        except ImportRefused as exc:
+            print(f"import refused: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        print(result.report)
+    return 1 if failed else 0
 
 
 def _info(path: Path) -> int:
@@ -100,6 +116,16 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument(
         "--out", type=Path, default=default_database_path(), help="where to write the database (default: %(default)s)"
     )
+    importer = commands.add_parser(
+        "import",
+        parents=[sources_too],
+        help="article export(s) to draft article(s), with a review report on stdout",
+    )
+    importer.add_argument("exports", type=Path, nargs="+", metavar="EXPORT.txt")
+    importer.add_argument(
+        "--out", type=Path, default=None, help="where to write the drafts (default: the sources' articles/ folder)"
+    )
+    importer.add_argument("--topic", default="Imported drafts", help="the drafts' topic (default: %(default)s)")
     info = commands.add_parser("info", help="print a built database's manifest")
     info.add_argument("path", type=Path, nargs="?", default=default_database_path())
     args = parser.parse_args(argv)
@@ -107,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args.sources)
     if args.command == "build":
         return _build(args.sources, args.out, if_changed=args.if_changed)
+    if args.command == "import":
+        return _import(args.exports, args.sources, args.out, args.topic)
     return _info(args.path)
 
 
