@@ -11,30 +11,39 @@ from db.paths import content_sources_dir, default_database_path
 
 
 def _check(sources: Path) -> int:
+    from db.compiler.drafts import draft_todos
     from db.compiler.sources import load_sources
 
     loaded, problems = load_sources(sources)
     for problem in problems:
         print(problem, file=sys.stderr)
+    todos = draft_todos(loaded) if not problems else []
+    for todo in todos:
+        print(todo)
     if problems:
         print(f"{len(problems)} problem(s) in {sources}", file=sys.stderr)
         return 1
+    drafts = sum(a.draft for a in loaded.articles)
     print(
         f"ok: {len(loaded.articles)} articles, {len(loaded.treatments)} treatments, "
         f"{len(loaded.classes)} classes, {len(loaded.recommendations)} recommendations"
+        + (f"; {drafts} draft(s), which the build refuses until finished (to do above)" if drafts else "")
     )
     return 0
 
 
-def _build(sources: Path, out: Path, *, if_changed: bool = False) -> int:
+def _build(sources: Path, out: Path, *, if_changed: bool = False, include_drafts: bool = False) -> int:
     from db.compiler.build import build
+    from db.compiler.drafts import has_drafts
 
-    if if_changed and _up_to_date(sources, out):
+    # A draft in the sources always goes to the build, which refuses it: an earlier preview
+    # build (--include-drafts) of the same sources must not pass for an up-to-date one.
+    if if_changed and (include_drafts or not has_drafts(sources)) and _up_to_date(sources, out):
         print(f"{out} is up to date with {sources}")
         return 0
 
     try:
-        report = build(sources, out)
+        report = build(sources, out, include_drafts=include_drafts)
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -97,6 +106,8 @@ def _up_to_date(sources: Path, out: Path) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from db.compiler.drafts import IMPORT_TOPIC
+
     parser = argparse.ArgumentParser(prog="python -m db", description=__doc__)
     parser.add_argument(
         "--sources", type=Path, default=content_sources_dir(), help="content source folder (default: %(default)s)"
@@ -116,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument(
         "--out", type=Path, default=default_database_path(), help="where to write the database (default: %(default)s)"
     )
+    build.add_argument(
+        "--include-drafts",
+        action="store_true",
+        help="preview: build draft articles too (shown with a 'draft, not reviewed' banner); never for release",
+    )
     importer = commands.add_parser(
         "import",
         parents=[sources_too],
@@ -125,14 +141,14 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument(
         "--out", type=Path, default=None, help="where to write the drafts (default: the sources' articles/ folder)"
     )
-    importer.add_argument("--topic", default="Imported drafts", help="the drafts' topic (default: %(default)s)")
+    importer.add_argument("--topic", default=IMPORT_TOPIC, help="the drafts' topic (default: %(default)s)")
     info = commands.add_parser("info", help="print a built database's manifest")
     info.add_argument("path", type=Path, nargs="?", default=default_database_path())
     args = parser.parse_args(argv)
     if args.command == "check":
         return _check(args.sources)
     if args.command == "build":
-        return _build(args.sources, args.out, if_changed=args.if_changed)
+        return _build(args.sources, args.out, if_changed=args.if_changed, include_drafts=args.include_drafts)
     if args.command == "import":
         return _import(args.exports, args.sources, args.out, args.topic)
     return _info(args.path)

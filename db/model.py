@@ -123,6 +123,8 @@ class Article:
     sections: tuple[str, ...]
     references: tuple[Reference, ...]
     quirks: tuple[str, ...]
+    #: Not reviewed: in the content only because it was built with ``--include-drafts``.
+    draft: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ Library refuses a file whose ``PRAGMA user_version`` is newer than it understand
 from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Stored in ``PRAGMA application_id``: "ClnR". Tells ClinRef content from any other SQLite file.
 APPLICATION_ID = 0x436C6E52
@@ -35,7 +35,8 @@ CREATE TABLE articles (
     source TEXT NOT NULL,
     html TEXT NOT NULL,
     sections TEXT NOT NULL,          -- JSON list of section headings
-    quirks TEXT NOT NULL             -- JSON list of source quirks, as recorded by the editors
+    quirks TEXT NOT NULL,            -- JSON list of source quirks, as recorded by the editors
+    draft INTEGER NOT NULL DEFAULT 0 -- 1: not reviewed; only in a build made with --include-drafts
 );
 CREATE TABLE article_references (
     article_slug TEXT NOT NULL REFERENCES articles(slug),

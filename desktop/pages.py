@@ -66,7 +66,16 @@ td {{ vertical-align: top; }}
 .ineffective {{ color: {style.ineffective}; font-style: italic; }}
 span.unlisted {{ color: {style.ineffective}; }}
 span.refkind, span.refnote {{ color: {style.muted}; }}
+table.draft {{ background-color: {style.notice_back}; color: {style.ineffective}; font-weight: 600; }}
 """
+
+
+#: Above an article built with ``--include-drafts`` that an editor has not finished.
+DRAFT_BANNER = (
+    '<table class="draft" width="100%" cellpadding="6" cellspacing="0"><tr><td>'
+    "DRAFT, NOT REVIEWED. This article was imported from a source export and has not been reviewed "
+    "by the clinical editors: do not act on it.</td></tr></table>"
+)
 
 
 def _notice(text: str) -> str:
@@ -135,6 +144,8 @@ def article_page(article: Article, notice: str) -> str:
         f"Review status: <b>{escape(article.review_status)}</b>"
     )
     parts = [f"<h1>{escape(article.title)}</h1>", f'<p class="meta">{meta}</p>', _notice(notice)]
+    if article.draft:
+        parts.append(DRAFT_BANNER)
     if article.summary:
         parts.append(f'<p class="summary">{escape(article.summary)}</p>')
     parts.append(article.html)

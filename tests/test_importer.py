@@ -207,3 +207,68 @@ def test_furniture_never_leaks_into_a_draft(lines: list[str]) -> None:
     for furniture in _FURNITURE_LINES:
         assert furniture not in body
     assert export.title == "A title" or not export.title
+
+
+# -- drafts ------------------------------------------------------------------------------------
+
+
+def _content_with_draft(tmp_path: Path) -> Path:
+    from tests.minimal_content import write_files
+
+    root = write_files(tmp_path)
+    import_export(EXPORTS / "topics-layout.txt", root / "articles", load_catalogue(root), topic="Imported drafts")
+    return root
+
+
+def test_check_accepts_a_draft_as_a_draft_and_says_what_is_left(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _content_with_draft(tmp_path)
+    assert db_main(["check", "--sources", str(root)]) == 0
+    out = capsys.readouterr().out
+    todos = [line for line in out.splitlines() if "draft: to do:" in line]
+    assert all("first-line-treatment-for-essential-tremor.md:" in line for line in todos)
+    text = " | ".join(todos)
+    for expected in (
+        "rewrite it in the project's words",
+        "4 note(s) on the source not yet resolved",
+        "reference(s) 5 are cited but not in the export's list",
+        "choose the article's topic",
+        "write a one- or two-sentence summary",
+        "no recommendation names this article yet",
+        "delete draft = true",
+    ):
+        assert expected in text, expected
+    assert "1 draft(s), which the build refuses" in out
+
+
+def test_build_refuses_a_draft_unless_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _content_with_draft(tmp_path)
+    out = tmp_path / "clinref.db"
+    assert db_main(["build", "--sources", str(root), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "first-line-treatment-for-essential-tremor.md:4: this article is a draft" in err
+    assert "--include-drafts" in err and not out.exists()
+    assert db_main(["build", "--sources", str(root), "--out", str(out), "--include-drafts"]) == 0
+    # An up-to-date preview build is not taken for a release build of the same sources.
+    assert db_main(["build", "--sources", str(root), "--out", str(out), "--if-changed"]) == 1
+    assert "this article is a draft" in capsys.readouterr().err
+
+    from db.library import Library
+
+    with Library(out) as library:
+        draft = library.article("first-line-treatment-for-essential-tremor")
+        finished = library.article("test-article")
+    assert draft is not None and draft.draft
+    assert finished is not None and not finished.draft
+
+
+def test_a_draft_article_page_carries_the_banner() -> None:
+    from dataclasses import replace
+
+    from db.model import Article
+    from desktop.pages import article_page
+
+    article = Article("a", "A title", "A", "T", "2025-01-01", "pending human review", "", "", "<p>x</p>", (), (), ())
+    assert "DRAFT, NOT REVIEWED" not in article_page(article, "verify")
+    assert "DRAFT, NOT REVIEWED" in article_page(replace(article, draft=True), "verify")

@@ -56,6 +56,8 @@ class ArticleSource:
     quirks: list[QuirkSource]
     body: str
     body_first_line: int
+    #: Imported and not yet reviewed: the build refuses it unless told to include drafts.
+    draft: bool = False
     #: (number, line) for every citation in the body
     citations: list[tuple[int, int]] = field(default_factory=list)
     #: (scheme, target, line) for every internal link in the body
@@ -100,6 +102,7 @@ def read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSource
             "summary",
             "references",
             "quirks",
+            "draft",
         )
     )
     slug = fields.text("slug")
@@ -123,6 +126,7 @@ def read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSource
         body_first_line=close + 2,
     )
     article.short_title = article.short_title or article.title
+    article.draft = fields.flag("draft", False)
     seen: set[int] = set()
     for table, span in entries(data, "references", front_lines, rel, problems, offset=1):
         ref = FieldReader(table, rel, lines, span, problems)

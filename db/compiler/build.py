@@ -20,6 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from db.compiler.articles import ArticleSource
+from db.compiler.drafts import refuse_drafts
 from db.compiler.mentions import mentions
 from db.compiler.render import article_html, plain_text
 from db.compiler.sources import read_sources
@@ -219,16 +220,20 @@ def _article_row(article: ArticleSource, html: str) -> dict[str, Any]:
         "html": html,
         "sections": json.dumps(sections),
         "quirks": json.dumps(quirks, ensure_ascii=False),
+        "draft": int(article.draft),
     }
 
 
-def build(source_root: Path, out: Path) -> BuildReport:
+def build(source_root: Path, out: Path, *, include_drafts: bool = False) -> BuildReport:
     """Check the sources, then write the database to ``out`` atomically.
 
     Raises :class:`db.errors.ContentError` (every problem, located) when the sources fail
-    the checks; ``out`` is left untouched in that case.
+    the checks, or when an article is still a draft and ``include_drafts`` is not given;
+    ``out`` is left untouched in those cases.
     """
     sources = read_sources(source_root)
+    if not include_drafts:
+        refuse_drafts(sources)
     digest = inputs_hash(source_root)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -21,13 +21,12 @@ from typing import Any
 import tomli_w
 
 from db.compiler.catalog import read_classes, read_treatments
+from db.compiler.drafts import IMPORT_NOTICE, UNRESOLVED
 from db.compiler.export import Export, Quirk, read_export
 from db.errors import Problem
 
-#: How an imported quirk's resolution starts until an editor resolves it; ``db check`` counts them.
-UNRESOLVED = "Not yet resolved"
-DRAFT_NOTICE = (
-    "> **Draft imported from {source}.** The text below is the export's own wording, as imported: "
+DRAFT_NOTICE = IMPORT_NOTICE + (
+    "{source}.** The text below is the export's own wording, as imported: "
     "it is not yet rewritten or reviewed. Rewrite it in the project's words, resolve every note on "
     "the source, write the structured entries, then remove `draft = true`."
 )

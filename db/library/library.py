@@ -195,7 +195,7 @@ class Library:
         """The article with this slug, or None."""
         rows = self._rows(
             "SELECT slug, title, short_title, topic, updated, review_status, summary, source, html, "
-            "sections, quirks FROM articles WHERE slug = ?",
+            "sections, quirks, draft FROM articles WHERE slug = ?",
             (slug,),
         )
         if not rows:
@@ -222,6 +222,7 @@ class Library:
             sections=tuple(json.loads(row[9])),
             references=references,
             quirks=tuple(json.loads(row[10])),
+            draft=bool(row[11]),
         )
 
     def drug(self, slug: str) -> DrugPage | None:
