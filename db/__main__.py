@@ -57,14 +57,14 @@ def _build(sources: Path, out: Path, *, if_changed: bool = False, include_drafts
     return 0
 
 
-def _import(exports: list[Path], sources: Path, out: Path | None, topic: str) -> int:
+def _import(exports: list[Path], sources: Path, out: Path | None, topic: str, condition: str) -> int:
     from db.compiler.importer import ImportRefused, import_export, load_catalogue
 
     catalogue = load_catalogue(sources)
     failed = 0
     for export in exports:
         try:
-            result = import_export(export, out or sources / "articles", catalogue, topic=topic)
+            result = import_export(export, out or sources / "articles", catalogue, topic=topic, condition=condition)
         except ImportRefused as exc:
             print(f"import refused: {exc}", file=sys.stderr)
             failed += 1
@@ -142,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, default=None, help="where to write the drafts (default: the sources' articles/ folder)"
     )
     importer.add_argument("--topic", default=IMPORT_TOPIC, help="the drafts' topic (default: %(default)s)")
+    importer.add_argument(
+        "--condition", default="", help="the drafts' condition slug (default: the first in conditions.toml)"
+    )
     info = commands.add_parser("info", help="print a built database's manifest")
     info.add_argument("path", type=Path, nargs="?", default=default_database_path())
     args = parser.parse_args(argv)
@@ -150,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         return _build(args.sources, args.out, if_changed=args.if_changed, include_drafts=args.include_drafts)
     if args.command == "import":
-        return _import(args.exports, args.sources, args.out, args.topic)
+        return _import(args.exports, args.sources, args.out, args.topic, args.condition)
     return _info(args.path)
 
 

@@ -36,7 +36,15 @@ CREATE TABLE articles (
     html TEXT NOT NULL,
     sections TEXT NOT NULL,          -- JSON list of section headings
     quirks TEXT NOT NULL,            -- JSON list of source quirks, as recorded by the editors
-    draft INTEGER NOT NULL DEFAULT 0 -- 1: not reviewed; only in a build made with --include-drafts
+    draft INTEGER NOT NULL DEFAULT 0, -- 1: not reviewed; only in a build made with --include-drafts
+    condition TEXT NOT NULL DEFAULT '' REFERENCES conditions(slug)
+);
+CREATE TABLE conditions (
+    slug TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    overview TEXT NOT NULL,          -- article slug, '' for none
+    position INTEGER NOT NULL
 );
 CREATE TABLE article_references (
     article_slug TEXT NOT NULL REFERENCES articles(slug),
@@ -76,7 +84,8 @@ CREATE TABLE classes (
     parent TEXT NOT NULL,
     synonyms TEXT NOT NULL,          -- JSON list
     description TEXT NOT NULL,
-    position INTEGER NOT NULL
+    position INTEGER NOT NULL,
+    condition TEXT NOT NULL DEFAULT '' REFERENCES conditions(slug)
 );
 CREATE TABLE recommendations (
     id INTEGER PRIMARY KEY,
@@ -91,7 +100,8 @@ CREATE TABLE recommendations (
     dose_per TEXT,
     note TEXT NOT NULL,
     article_slug TEXT NOT NULL REFERENCES articles(slug),
-    citations TEXT NOT NULL          -- JSON list of citation numbers; [] = uncited in source
+    citations TEXT NOT NULL,         -- JSON list of citation numbers; [] = uncited in source
+    condition TEXT NOT NULL DEFAULT '' REFERENCES conditions(slug)  -- that of its class
 );
 -- The sidebar's list of articles, answered from this index alone: without it, listing them read
 -- every article's row, HTML and all (40 MB at 10,000 articles; 0.45 s from a cold disk).

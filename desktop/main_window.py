@@ -31,7 +31,6 @@ from desktop.treatments import TreatmentsPanel
 if TYPE_CHECKING:
     from desktop.printing import PrintFooter
 
-HOME = "article:myoclonus-treatment-options"
 
 SHORTCUTS = (
     ("Ctrl+K", "Search (type a drug, brand, class or topic; Enter opens the first hit)"),
@@ -80,7 +79,7 @@ class MainWindow(QMainWindow):
         self.content_label.setObjectName("contentVersion")
         self.content_label.setToolTip(f"{library.path}\nsha256 {manifest.inputs_hash}")
         self.statusBar().addPermanentWidget(self.content_label)
-        self.reader.open(HOME)
+        self.reader.open(library.home())
 
     # -- layout --------------------------------------------------------------------------
 

@@ -199,7 +199,11 @@ def drug_page(page: DrugPage, notice: str) -> str:
 
 
 def class_page(page: ClassPage, notice: str) -> str:
-    meta = [escape(page.category.capitalize()) + " myoclonus class" if page.category != "general" else "All myoclonus"]
+    condition = escape(page.condition.name) if page.condition else ""
+    if page.category == "general":
+        meta = [f"{condition}: any type" if condition else "Any type"]
+    else:
+        meta = [f"{condition}: {escape(page.category)} class" if condition else f"{escape(page.category)} class"]
     if page.synonyms:
         meta.append("Also called: " + escape(", ".join(page.synonyms)))
     if page.parent:
@@ -262,7 +266,7 @@ class Pages:
             if drug:
                 return Page(f"drug:{slug}", drug.name, "", drug_page(drug, self._notice))
         elif scheme == "class":
-            cls = self._library.myoclonus_class(slug)
+            cls = self._library.class_page(slug)
             if cls:
                 return Page(f"class:{slug}", cls.name, "", class_page(cls, self._notice))
         return None

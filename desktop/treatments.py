@@ -1,6 +1,7 @@
-"""The drug filter: pick one or more myoclonus classes, read the treatments for them.
+"""The drug filter: pick a condition, then one or more of its classes, read the treatments for them.
 
-``classFilter`` lists the classes (grouped; Ctrl+click combines); ``drugTable`` lists every
+``conditionChooser`` picks the condition; ``classFilter`` lists its classes (grouped; Ctrl+click
+combines); ``drugTable`` lists every
 drug and non-drug treatment for the chosen classes with role, dose, note and source, sortable,
 reported-ineffective rows always last and shown apart.
 """
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 from db.library import Library
 from db.model import ClassSummary, Recommendation, Role, TreatmentKind
 from desktop.article_view import style_from_palette
+from desktop.condition_chooser import ConditionChooser
 from desktop.pages import recommendation_detail, stylesheet
 from desktop.search_model import URL_ROLE
 from desktop.topic_model import append_classes
@@ -151,7 +153,7 @@ class RecommendationsProxy(QSortFilterProxyModel):
 
 
 class ClassFilter(QTreeView):
-    """The myoclonus classes, grouped by category; select one or more (Ctrl+click, Shift+arrows)."""
+    """The classes of one condition, grouped by category; select one or more (Ctrl+click, Shift+arrows)."""
 
     def __init__(self, classes: tuple[ClassSummary, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,11 +161,20 @@ class ClassFilter(QTreeView):
         self.setHeaderHidden(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAccessibleName("Myoclonus classes")
+        self.setAccessibleName("Classes")
         self.setToolTip("Choose a class; Ctrl+click to combine classes")
         model = QStandardItemModel(self)
         append_classes(model.invisibleRootItem(), classes)
         self.setModel(model)
+        self.expandAll()
+
+    def set_classes(self, classes: tuple[ClassSummary, ...]) -> None:
+        """List these classes instead (another condition's); the selection is cleared."""
+        model = self.model()
+        assert isinstance(model, QStandardItemModel)
+        self.selectionModel().clearSelection()
+        model.clear()
+        append_classes(model.invisibleRootItem(), classes)
         self.expandAll()
 
     def selected_slugs(self) -> list[str]:
@@ -194,9 +205,16 @@ class TreatmentsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("treatmentsPanel")
         self._library = library
-        classes = library.classes()
+        conditions = library.conditions()
+        self.condition_chooser = ConditionChooser(conditions, self)
+        classes = library.classes(conditions[0].slug) if conditions else library.classes()
         self._parents = {c.parent for c in classes if c.parent}
         self.class_filter = ClassFilter(classes, self)
+        chooser_and_classes = QWidget(self)
+        left_layout = QVBoxLayout(chooser_and_classes)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.condition_chooser)
+        left_layout.addWidget(self.class_filter, 1)
         self.model = RecommendationsModel(self)
         self.proxy = RecommendationsProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -225,7 +243,7 @@ class TreatmentsPanel(QWidget):
         self.detail.setAccessibleName("The chosen treatment entry in full")
         self.detail.document().setDefaultStyleSheet(stylesheet(style_from_palette(self.detail.palette())))
         self.detail.setPlaceholderText("Select a row to read the entry in full, with its source.")
-        self.caption = QLabel("Choose a myoclonus class on the left to list its treatments.", self)
+        self.caption = QLabel("Choose a condition and one of its classes on the left to list their treatments.", self)
         self.caption.setObjectName("treatmentsCaption")
         self.caption.setWordWrap(True)
         right = QWidget(self)
@@ -240,7 +258,7 @@ class TreatmentsPanel(QWidget):
         right_layout.addWidget(table_and_detail, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("treatmentsSplitter")
-        self.splitter.addWidget(self.class_filter)
+        self.splitter.addWidget(chooser_and_classes)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([240, 800])
@@ -248,10 +266,17 @@ class TreatmentsPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
         self.class_filter.selectionModel().selectionChanged.connect(self._classes_changed)
+        self.condition_chooser.condition_chosen.connect(self._condition_chosen)
         self.table.doubleClicked.connect(self._open_row)
         self.table.activated.connect(self._open_row)
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
         self.detail.anchorClicked.connect(lambda url: self.open_requested.emit(url.toString()))
+
+    def _condition_chosen(self, slug: str) -> None:
+        classes = self._library.classes(slug)
+        self._parents = {c.parent for c in classes if c.parent}
+        self.class_filter.set_classes(classes)
+        self._classes_changed(QItemSelection(), QItemSelection())
 
     def _classes_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         slugs = self.class_filter.selected_slugs()
@@ -266,7 +291,7 @@ class TreatmentsPanel(QWidget):
             if str(i.data(URL_ROLE) or "").startswith("class:")
         ]
         if not slugs:
-            self.caption.setText("Choose a myoclonus class on the left to list its treatments.")
+            self.caption.setText("Choose a condition and one of its classes on the left to list their treatments.")
         else:
             ineffective = sum(r.role is Role.REPORTED_INEFFECTIVE for r in recommendations)
             text = f"<b>{len(recommendations)}</b> treatment entries for <b>{', '.join(names)}</b>"

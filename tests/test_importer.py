@@ -216,7 +216,13 @@ def _content_with_draft(tmp_path: Path) -> Path:
     from tests.minimal_content import write_files
 
     root = write_files(tmp_path)
-    import_export(EXPORTS / "topics-layout.txt", root / "articles", load_catalogue(root), topic="Imported drafts")
+    import_export(
+        EXPORTS / "topics-layout.txt",
+        root / "articles",
+        load_catalogue(root),
+        topic="Imported drafts",
+        condition="myoclonus",
+    )
     return root
 
 

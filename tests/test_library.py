@@ -169,7 +169,7 @@ def test_every_dose_of_the_sources(library: Library, slug: str, low: float, high
 
 
 def test_class_page_includes_subclasses(library: Library) -> None:
-    page = library.myoclonus_class("post-hypoxic")
+    page = library.class_page("post-hypoxic")
     assert page is not None
     assert {c.slug for c in page.children} == {"post-hypoxic-acute", "lance-adams"}
     classes = {r.class_slug for r in page.recommendations}

@@ -58,6 +58,8 @@ class ArticleSource:
     body_first_line: int
     #: Imported and not yet reviewed: the build refuses it unless told to include drafts.
     draft: bool = False
+    #: The condition's slug; "" until load_sources gives it the default condition.
+    condition: str = ""
     #: (number, line) for every citation in the body
     citations: list[tuple[int, int]] = field(default_factory=list)
     #: (scheme, target, line) for every internal link in the body
@@ -103,6 +105,7 @@ def read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSource
             "references",
             "quirks",
             "draft",
+            "condition",
         )
     )
     slug = fields.text("slug")
@@ -127,6 +130,7 @@ def read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSource
     )
     article.short_title = article.short_title or article.title
     article.draft = fields.flag("draft", False)
+    article.condition = fields.text("condition", required=False)
     seen: set[int] = set()
     for table, span in entries(data, "references", front_lines, rel, problems, offset=1):
         ref = FieldReader(table, rel, lines, span, problems)

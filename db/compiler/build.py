@@ -68,6 +68,7 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
     order, then articles A-Z by title.
     """
     class_names = {c.slug: c.name for c in sources.classes}
+    condition_names = {c.slug: c.name for c in sources.conditions}
     treatment_names = {t.slug: t.name for t in sources.treatments}
     uses: dict[str, list[str]] = {}
     treated: dict[str, list[str]] = {}
@@ -97,7 +98,7 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
             "title": cls.name,
             "names": " ".join(cls.synonyms),
             "body": " ".join([cls.description, *treated.get(cls.slug, [])]),
-            "detail": f"Myoclonus class · {cls.category}",
+            "detail": f"{condition_names.get(cls.condition, '')} class · {cls.category}".lstrip(),
         }
     for article in sorted(sources.articles, key=lambda a: (a.title.casefold(), a.slug)):
         yield {
@@ -160,8 +161,13 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str) -> N
             "synonyms": json.dumps(list(c.synonyms)),
             "description": c.description,
             "position": c.position,
+            "condition": c.condition,
         }
         for c in sources.classes
+    )
+    db.table("conditions").insert_all(
+        {"slug": c.slug, "name": c.name, "description": c.description, "overview": c.overview, "position": c.position}
+        for c in sources.conditions
     )
     db.table("recommendations").insert_all(
         {
@@ -174,6 +180,7 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str) -> N
             "note": r.note,
             "article_slug": r.article,
             "citations": json.dumps(list(r.citations)),
+            "condition": r.condition,
         }
         for index, r in enumerate(sources.recommendations)
     )
@@ -221,6 +228,7 @@ def _article_row(article: ArticleSource, html: str) -> dict[str, Any]:
         "sections": json.dumps(sections),
         "quirks": json.dumps(quirks, ensure_ascii=False),
         "draft": int(article.draft),
+        "condition": article.condition,
     }
 
 

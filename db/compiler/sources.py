@@ -12,10 +12,12 @@ from pathlib import Path
 from db.compiler.articles import read_article
 from db.compiler.catalog import (
     read_classes,
+    read_conditions,
     read_recommendations,
     read_treatments,
 )
 from db.compiler.checks import cross_check
+from db.compiler.conditions import assign_conditions
 from db.compiler.toml_fields import FieldReader, load_toml
 from db.compiler.tree import ContentSources, relative
 from db.errors import ContentError, Problem
@@ -69,6 +71,16 @@ def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
                 sources.treatments.extend(treatments)
         else:
             problems.append(Problem(rel(path), 0, "missing"))
+    conditions_path = root / "conditions.toml"
+    sources.files.append(conditions_path)
+    if conditions_path.is_file():
+        conditions = read_conditions(conditions_path, rel(conditions_path), problems)
+        if conditions is None:
+            unparsed.append(rel(conditions_path))
+        else:
+            sources.conditions = conditions
+    else:
+        problems.append(Problem(rel(conditions_path), 0, "missing: it names the conditions (slug, name)"))
     classes_path = root / "classes.toml"
     recommendations_path = root / "recommendations.toml"
     sources.files += [classes_path, recommendations_path]
@@ -92,6 +104,7 @@ def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
         # A file that does not parse is missing from every check that follows; their problems
         # (every entry of drugs.toml "unknown") would bury the one that matters.
         return sources, sorted({p for p in problems if p.file in unparsed})
+    assign_conditions(sources, problems)
     cross_check(sources, problems)
     return sources, sorted(set(problems))
 
