@@ -75,7 +75,7 @@ def draft_todos(sources: ContentSources) -> list[Problem]:
                 "(and drugs.toml / classes.toml for anything new); python -m db import printed what it saw",
             )
         todo(draft_line, "when all of this is done, delete draft = true (the build refuses a draft)")
-    return todos
+    return sorted(todos, key=lambda p: (p.file, p.line))  # stable: "delete draft = true" stays last
 
 
 def refuse_drafts(sources: ContentSources) -> None:
