@@ -634,6 +634,9 @@ def generate(root: Path, spec: CorpusSpec | None = None) -> GeneratedCorpus:
         f'version = "bench-{spec.seed}-{spec.articles}"\ntitle = "ClinRef synthetic benchmark corpus"\n',
         encoding="utf-8",
     )
+    (root / "conditions.toml").write_text(
+        '[[condition]]\nslug = "myoclonus"\nname = "Myoclonus"\n', encoding="utf-8"
+    )  # the sources name their conditions (issue 13); every entry belongs to this one by default
     (root / "drugs.toml").write_text(_drugs_toml(drugs, articles), encoding="utf-8")
     (root / "therapies.toml").write_text(_therapies_toml(), encoding="utf-8")
     (root / "classes.toml").write_text(_classes_toml(classes, text), encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Command line for the content layer: ``python -m db check | build [--out PATH] | info [PATH]``."""
+"""Command line for the content layer: ``python -m db check | build [--out PATH] | import EXPORT... | info [PATH]``."""
 
 from __future__ import annotations
 
@@ -11,30 +11,39 @@ from db.paths import content_sources_dir, default_database_path
 
 
 def _check(sources: Path) -> int:
+    from db.compiler.drafts import draft_todos
     from db.compiler.sources import load_sources
 
     loaded, problems = load_sources(sources)
     for problem in problems:
         print(problem, file=sys.stderr)
+    todos = draft_todos(loaded) if not problems else []
+    for todo in todos:
+        print(todo)
     if problems:
         print(f"{len(problems)} problem(s) in {sources}", file=sys.stderr)
         return 1
+    drafts = sum(a.draft for a in loaded.articles)
     print(
         f"ok: {len(loaded.articles)} articles, {len(loaded.treatments)} treatments, "
         f"{len(loaded.classes)} classes, {len(loaded.recommendations)} recommendations"
+        + (f"; {drafts} draft(s), which the build refuses until finished (to do above)" if drafts else "")
     )
     return 0
 
 
-def _build(sources: Path, out: Path, *, if_changed: bool = False) -> int:
+def _build(sources: Path, out: Path, *, if_changed: bool = False, include_drafts: bool = False) -> int:
     from db.compiler.build import build
+    from db.compiler.drafts import has_drafts
 
-    if if_changed and _up_to_date(sources, out):
+    # A draft in the sources always goes to the build, which refuses it: an earlier preview
+    # build (--include-drafts) of the same sources must not pass for an up-to-date one.
+    if if_changed and (include_drafts or not has_drafts(sources)) and _up_to_date(sources, out):
         print(f"{out} is up to date with {sources}")
         return 0
 
     try:
-        report = build(sources, out)
+        report = build(sources, out, include_drafts=include_drafts)
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -46,6 +55,22 @@ def _build(sources: Path, out: Path, *, if_changed: bool = False) -> int:
         f"{report.recommendations} recommendations; inputs sha256 {report.inputs_hash[:16]}…"
     )
     return 0
+
+
+def _import(exports: list[Path], sources: Path, out: Path | None, topic: str, condition: str) -> int:
+    from db.compiler.importer import ImportRefused, import_export, load_catalogue
+
+    catalogue = load_catalogue(sources)
+    failed = 0
+    for export in exports:
+        try:
+            result = import_export(export, out or sources / "articles", catalogue, topic=topic, condition=condition)
+        except ImportRefused as exc:
+            print(f"import refused: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        print(result.report)
+    return 1 if failed else 0
 
 
 def _info(path: Path) -> int:
@@ -81,18 +106,44 @@ def _up_to_date(sources: Path, out: Path) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from db.compiler.drafts import IMPORT_TOPIC
+
     parser = argparse.ArgumentParser(prog="python -m db", description=__doc__)
     parser.add_argument(
         "--sources", type=Path, default=content_sources_dir(), help="content source folder (default: %(default)s)"
     )
+    # --sources is also accepted after the command (`python -m db check --sources DIR`); SUPPRESS
+    # keeps a subcommand from overwriting a --sources given before it.
+    sources_too = argparse.ArgumentParser(add_help=False)
+    sources_too.add_argument("--sources", type=Path, default=argparse.SUPPRESS, help="content source folder")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check", help="validate the sources; one file:line: message per problem")
-    build = commands.add_parser("build", help="check, then compile the sources into one SQLite file")
+    commands.add_parser("check", parents=[sources_too], help="validate the sources; one file:line: message per problem")
+    build = commands.add_parser(
+        "build", parents=[sources_too], help="check, then compile the sources into one SQLite file"
+    )
     build.add_argument(
         "--if-changed", action="store_true", help="skip the build when OUT already matches the sources (inputs hash)"
     )
     build.add_argument(
         "--out", type=Path, default=default_database_path(), help="where to write the database (default: %(default)s)"
+    )
+    build.add_argument(
+        "--include-drafts",
+        action="store_true",
+        help="preview: build draft articles too (shown with a 'draft, not reviewed' banner); never for release",
+    )
+    importer = commands.add_parser(
+        "import",
+        parents=[sources_too],
+        help="article export(s) to draft article(s), with a review report on stdout",
+    )
+    importer.add_argument("exports", type=Path, nargs="+", metavar="EXPORT.txt")
+    importer.add_argument(
+        "--out", type=Path, default=None, help="where to write the drafts (default: the sources' articles/ folder)"
+    )
+    importer.add_argument("--topic", default=IMPORT_TOPIC, help="the drafts' topic (default: %(default)s)")
+    importer.add_argument(
+        "--condition", default="", help="the drafts' condition slug (default: the first in conditions.toml)"
     )
     info = commands.add_parser("info", help="print a built database's manifest")
     info.add_argument("path", type=Path, nargs="?", default=default_database_path())
@@ -100,7 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return _check(args.sources)
     if args.command == "build":
-        return _build(args.sources, args.out, if_changed=args.if_changed)
+        return _build(args.sources, args.out, if_changed=args.if_changed, include_drafts=args.include_drafts)
+    if args.command == "import":
+        return _import(args.exports, args.sources, args.out, args.topic, args.condition)
     return _info(args.path)
 
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """The part a treatment plays for a myoclonus class, in the order a clinician reads them."""
+    """The part a treatment plays for a class, in the order a clinician reads them."""
 
     FIRST_LINE = "first-line"
     MAINSTAY = "mainstay"
@@ -126,16 +126,31 @@ class Article:
     sections: tuple[str, ...]
     references: tuple[Reference, ...]
     quirks: tuple[str, ...]
+    #: Not reviewed: in the content only because it was built with ``--include-drafts``.
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Condition:
+    """What a group of articles and classes is about; it owns its classes, syndromes and "any type"."""
+
+    slug: str
+    name: str
+    description: str
+    #: The slug of the article that introduces it ("" for none).
+    overview: str
 
 
 @dataclass(frozen=True)
 class ClassSummary:
-    """A myoclonus class as lists show it."""
+    """A class (physiological class, clinical syndrome, "any type") of a condition, as lists show it."""
 
     slug: str
     name: str
     category: str
     parent: str
+    #: The slug of the condition it belongs to.
+    condition: str = ""
 
 
 @dataclass(frozen=True)
@@ -335,7 +350,7 @@ class DrugPage:
     synonyms: tuple[str, ...]
     mechanism: str
     dose: DoseRange | None
-    #: For what the source gives the range ("in cortical myoclonus"); always shown with it.
+    #: For what the source gives the range (e.g. "as first-line treatment"); always shown with it.
     dose_context: str
     dose_source: SourceRef | None
     recommendations: tuple[Recommendation, ...]
@@ -344,7 +359,7 @@ class DrugPage:
 
 @dataclass(frozen=True)
 class ClassPage:
-    """Everything a myoclonus class page shows."""
+    """Everything a class page shows."""
 
     slug: str
     name: str
@@ -356,6 +371,8 @@ class ClassPage:
     recommendations: tuple[Recommendation, ...]
     #: Everything that applies to the class, one row per treatment (see :class:`ClassView`).
     rows: tuple[TreatmentRow, ...] = ()
+    #: The condition the class belongs to (its name heads the page).
+    condition: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -368,12 +385,14 @@ class TopicGroup:
 
 @dataclass(frozen=True)
 class TopicTree:
-    """The sidebar's content: articles by topic, classes, drugs A-Z, non-drug treatments."""
+    """The sidebar's content: articles by topic, classes (by condition), drugs A-Z, non-drug treatments."""
 
     topics: tuple[TopicGroup, ...]
     classes: tuple[ClassSummary, ...]
     drugs: tuple[DrugSummary, ...]
     therapies: tuple[DrugSummary, ...]
+    #: In the editors' order; each class names its own.
+    conditions: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ Library refuses a file whose ``PRAGMA user_version`` is newer than it understand
 from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Stored in ``PRAGMA application_id``: "ClnR". Tells ClinRef content from any other SQLite file.
 APPLICATION_ID = 0x436C6E52
@@ -39,7 +39,16 @@ CREATE TABLE articles (
     source TEXT NOT NULL,
     html TEXT NOT NULL,
     sections TEXT NOT NULL,          -- JSON list of section headings
-    quirks TEXT NOT NULL             -- JSON list of source quirks, as recorded by the editors
+    quirks TEXT NOT NULL,            -- JSON list of source quirks, as recorded by the editors
+    draft INTEGER NOT NULL DEFAULT 0, -- 1: not reviewed; only in a build made with --include-drafts
+    condition TEXT NOT NULL DEFAULT '' REFERENCES conditions(slug)
+);
+CREATE TABLE conditions (
+    slug TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    overview TEXT NOT NULL,          -- article slug, '' for none
+    position INTEGER NOT NULL
 );
 CREATE TABLE article_references (
     article_slug TEXT NOT NULL REFERENCES articles(slug),
@@ -79,7 +88,8 @@ CREATE TABLE classes (
     parent TEXT NOT NULL,
     synonyms TEXT NOT NULL,          -- JSON list
     description TEXT NOT NULL,
-    position INTEGER NOT NULL
+    position INTEGER NOT NULL,
+    condition TEXT NOT NULL DEFAULT '' REFERENCES conditions(slug)
 );
 CREATE TABLE recommendations (
     id INTEGER PRIMARY KEY,
@@ -95,7 +105,8 @@ CREATE TABLE recommendations (
     note TEXT NOT NULL,
     article_slug TEXT NOT NULL REFERENCES articles(slug),
     citations TEXT NOT NULL,         -- JSON list of citation numbers; [] = uncited in source
-    derived INTEGER NOT NULL DEFAULT 0  -- 1: the editors' inference from the cited statements, not said by them
+    derived INTEGER NOT NULL DEFAULT 0,  -- 1: the editors' inference from the cited statements, not said by them
+    condition TEXT NOT NULL DEFAULT '' REFERENCES conditions(slug)  -- that of its class
 );
 -- Every class with each of its ancestors, itself included at depth 0, written once by the build
 -- so that a class view finds what applies to it (its subclasses, its ancestors) with a join.

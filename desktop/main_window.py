@@ -31,7 +31,6 @@ from desktop.study_view import StudyView
 from desktop.treatments import TreatmentsPanel
 from desktop.zoom import apply_zoom
 
-HOME = "article:myoclonus-treatment-options"
 READING_TAB, TREATMENTS_TAB, STUDY_TAB = 0, 1, 2
 
 
@@ -64,7 +63,7 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         self._restore_layout()
         self.bookmarks.load()
-        self.reader.open(HOME)
+        self.reader.open(self.library.home())  # the first condition's overview article
         self.sidebar.focus_search()  # typing at start-up goes to search: "kep", Enter opens levetiracetam
 
     # -- layout --------------------------------------------------------------------------

@@ -79,7 +79,16 @@ td {{ vertical-align: top; }}
 .ineffective {{ color: {style.ineffective}; font-style: italic; }}
 span.unlisted {{ color: {style.ineffective}; }}
 span.refkind, span.refnote {{ color: {style.muted}; }}
+table.draft {{ background-color: {style.notice_back}; color: {style.ineffective}; font-weight: 600; }}
 """
+
+
+#: Above an article built with ``--include-drafts`` that an editor has not finished.
+DRAFT_BANNER = (
+    '<table class="draft" width="100%" cellpadding="6" cellspacing="0"><tr><td>'
+    "DRAFT, NOT REVIEWED. This article was imported from a source export and has not been reviewed "
+    "by the clinical editors: do not act on it.</td></tr></table>"
+)
 
 
 def _notice(text: str) -> str:
@@ -284,6 +293,8 @@ def article_page(article: Article, notice: str, *, notes_open: bool = False) -> 
         f"Review status: <b>{escape(article.review_status)}</b>"
     )
     parts = [f"<h1>{escape(article.title)}</h1>", f'<p class="meta">{meta}</p>', _notice(notice)]
+    if article.draft:
+        parts.append(DRAFT_BANNER)
     if article.summary:
         parts.append(f'<p class="summary">{escape(article.summary)}</p>')
     body, notes = _source_notes(article, article.html)
@@ -345,7 +356,11 @@ def drug_page(page: DrugPage, notice: str) -> str:
 
 
 def class_page(page: ClassPage, notice: str) -> str:
-    meta = [escape(page.category.capitalize()) + " myoclonus class" if page.category != "general" else "All myoclonus"]
+    condition = escape(page.condition.name) if page.condition else ""
+    if page.category == "general":
+        meta = [f"{condition}: any type" if condition else "Any type"]
+    else:
+        meta = [f"{condition}: {escape(page.category)} class" if condition else f"{escape(page.category)} class"]
     if page.synonyms:
         meta.append("Also called: " + escape(", ".join(page.synonyms)))
     if page.parent:
@@ -412,7 +427,7 @@ class Pages:
             if drug:
                 return Page(f"drug:{slug}", drug.name, "", drug_page(drug, self._notice))
         elif scheme == "class":
-            cls = self._library.myoclonus_class(slug)
+            cls = self._library.class_page(slug)
             if cls:
                 return Page(f"class:{slug}", cls.name, "", class_page(cls, self._notice))
         return None

@@ -1,4 +1,5 @@
-"""The sidebar's tree of topics: articles by topic, classes, drugs A-Z, non-drug treatments, bookmarks, recent."""
+"""The sidebar's tree of topics: articles by topic, classes under their condition's name, drugs A-Z,
+non-drug treatments, bookmarks, recent."""
 
 from __future__ import annotations
 
@@ -60,27 +61,46 @@ def append_classes(parent: QStandardItem, classes: Iterable[ClassSummary]) -> No
         by_category[cls.category].appendRow(items[cls.slug])
 
 
+def class_groups(tree: TopicTree) -> list[tuple[str, list[ClassSummary]]]:
+    """The classes under their condition's name, conditions in the editors' order."""
+    names = {c.slug: c.name for c in tree.conditions}
+    groups: dict[str, list[ClassSummary]] = {slug: [] for slug in names}
+    for cls in tree.classes:
+        groups.setdefault(cls.condition, []).append(cls)
+    return [
+        (f"{names[slug]} classes" if slug in names else "Classes", classes)
+        for slug, classes in groups.items()
+        if classes
+    ]
+
+
 class TopicModel(QStandardItemModel):
     """Built from a :class:`TopicTree` (content) plus the user's bookmarks and recent pages.
 
     Bookmarks and Recent come first, where they are seen without scrolling past the whole
     topic tree; Recent shows the last :attr:`RECENT_ROWS` pages (the Bookmarks menu has more).
+    Then the articles, one group of classes per condition ("<name> classes"), drugs and therapies.
     """
 
-    GROUPS = ("Bookmarks", "Recent", "Articles", "Myoclonus classes", "Drugs A-Z", "Non-drug treatments")
+    GROUPS = ("Bookmarks", "Recent", "Articles", "Drugs A-Z", "Non-drug treatments")
     RECENT_ROWS = 5
 
     def __init__(self, tree: TopicTree, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.groups = {name: _group(name) for name in self.GROUPS}
-        for item in self.groups.values():
-            self.appendRow(item)
+        for name in ("Bookmarks", "Recent", "Articles"):
+            self.appendRow(self.groups[name])
+        for label, classes in class_groups(tree):
+            self.groups[label] = _group(label)
+            self.appendRow(self.groups[label])
+            append_classes(self.groups[label], classes)
+        for name in ("Drugs A-Z", "Non-drug treatments"):
+            self.appendRow(self.groups[name])
         for topic in tree.topics:
             topic_item = _group(topic.topic)
             self.groups["Articles"].appendRow(topic_item)
             for article in topic.articles:
                 topic_item.appendRow(_article_leaf(article))
-        append_classes(self.groups["Myoclonus classes"], tree.classes)
         for drug in tree.drugs:
             self.groups["Drugs A-Z"].appendRow(_drug_leaf(drug))
         for therapy in tree.therapies:

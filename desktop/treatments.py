@@ -1,6 +1,7 @@
-"""The Treatments tab: pick one or more classes, read everything that applies to them, one row per treatment.
+"""The Treatments tab: a condition, then one or more of its classes; everything that applies, one row per treatment.
 
-``classFilter`` lists the classes (grouped; Ctrl+click combines); ``drugTable`` shows the class view
+``conditionChooser`` picks the condition; ``classFilter`` lists its classes (grouped; Ctrl+click
+combines); ``drugTable`` shows the class view
 the Library returns (:class:`db.model.ClassView`): each treatment once, with its strongest role, a dose
 cell that always says the dose's use and source (or "no dose in the sources"), the evidence the content
 holds, the classes it is said of, and its sources. Reported-ineffective rows are shown apart and stay
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
 from db.library import Library
 from db.model import ClassSummary, ClassView, DoseState, TreatmentKind, TreatmentRow
 from desktop.article_view import style_from_palette
+from desktop.condition_chooser import ConditionChooser
 from desktop.pages import recommendation_detail, stylesheet
 from desktop.roles import INEFFECTIVE_ROLE, SORT_ROLE, URL_ROLE
 from desktop.safe_document import ContentBrowser
@@ -265,7 +267,7 @@ class FittedTable(QTableView):
 
 
 class ClassFilter(QTreeView):
-    """The classes, grouped by category; select one or more (Ctrl+click, Shift+arrows)."""
+    """The classes of one condition, grouped by category; select one or more (Ctrl+click, Shift+arrows)."""
 
     def __init__(self, classes: tuple[ClassSummary, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -274,12 +276,21 @@ class ClassFilter(QTreeView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setAccessibleName("Myoclonus classes")
+        self.setAccessibleName("Classes")
         self.setToolTip("Choose a class; Ctrl+click to combine classes")
         model = QStandardItemModel(self)
         append_classes(model.invisibleRootItem(), classes)
         _name_tooltips(model.invisibleRootItem())  # a name cut off by a narrow list is still readable
         self.setModel(model)
+        self.expandAll()
+
+    def set_classes(self, classes: tuple[ClassSummary, ...]) -> None:
+        """List these classes instead (another condition's); the selection is cleared."""
+        model = self.model()
+        assert isinstance(model, QStandardItemModel)
+        self.selectionModel().clearSelection()
+        model.clear()
+        append_classes(model.invisibleRootItem(), classes)
         self.expandAll()
 
     def selected_slugs(self) -> list[str]:
@@ -342,7 +353,14 @@ class TreatmentsPanel(QWidget):
         self.setObjectName("treatmentsPanel")
         self._library = library
         self.class_view = ClassView((), (), (), "")
-        self.class_filter = ClassFilter(library.classes(), self)
+        conditions = library.conditions()
+        self.condition_chooser = ConditionChooser(conditions, self)
+        self.class_filter = ClassFilter(library.classes(conditions[0].slug) if conditions else library.classes(), self)
+        chooser_and_classes = QWidget(self)
+        left_layout = QVBoxLayout(chooser_and_classes)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.condition_chooser)
+        left_layout.addWidget(self.class_filter, 1)
         self.model = TreatmentRowsModel(self)
         self.model.set_palette(self.palette())
         self.proxy = TreatmentRowsProxy(self)
@@ -364,7 +382,7 @@ class TreatmentsPanel(QWidget):
         self.detail.setAccessibleName("The chosen treatment in full: every entry, its note and source")
         self.detail.document().setDefaultStyleSheet(stylesheet(style_from_palette(self.detail.palette())))
         self.detail.setPlaceholderText("Select a row to read every entry in full, with its source.")
-        self.caption = QLabel("Choose a class on the left to list its treatments.", self)
+        self.caption = QLabel("Choose a condition and one of its classes on the left to list their treatments.", self)
         self.caption.setObjectName("treatmentsCaption")
         self.caption.setWordWrap(True)
         right = QWidget(self)
@@ -379,7 +397,7 @@ class TreatmentsPanel(QWidget):
         right_layout.addWidget(table_and_detail, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("treatmentsSplitter")
-        self.splitter.addWidget(self.class_filter)
+        self.splitter.addWidget(chooser_and_classes)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([220, 800])
@@ -387,6 +405,7 @@ class TreatmentsPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
         self.class_filter.selectionModel().selectionChanged.connect(self._classes_changed)
+        self.condition_chooser.condition_chosen.connect(self._condition_chosen)
         self.table.doubleClicked.connect(self._open_row)
         self.table.activated.connect(self._open_row)
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
@@ -420,7 +439,12 @@ class TreatmentsPanel(QWidget):
         scheme, _, rest = url.partition(":")
         if scheme != CLASSES_SCHEME:
             return False
-        return bool(self.class_filter.select_slugs([s for s in rest.split(",") if s]))
+        wanted = [s for s in rest.split(",") if s]
+        # The classes of a class view share one condition: show that condition's classes first.
+        conditions = {c.condition for c in self._library.classes() if c.slug in wanted}
+        if len(conditions) == 1:
+            self.condition_chooser.choose(conditions.pop())
+        return bool(self.class_filter.select_slugs(wanted))
 
     # -- behaviour -----------------------------------------------------------------------
 
@@ -432,6 +456,10 @@ class TreatmentsPanel(QWidget):
             self.detail.document().setDefaultStyleSheet(stylesheet(style_from_palette(self.detail.palette())))
         super().changeEvent(event)
 
+    def _condition_chosen(self, slug: str) -> None:
+        self.class_filter.set_classes(self._library.classes(slug))
+        self._classes_changed(QItemSelection(), QItemSelection())
+
     def _classes_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self.class_view = self._library.class_view(self.class_filter.selected_slugs())
         rows = self.class_view.rows
@@ -441,7 +469,7 @@ class TreatmentsPanel(QWidget):
         if rows:  # the pane below shows the first row in full, its sources a click away
             self.table.setCurrentIndex(self.proxy.index(0, 0))
         if not self.class_view.class_slugs:
-            self.caption.setText("Choose a class on the left to list its treatments.")
+            self.caption.setText("Choose a condition and one of its classes on the left to list their treatments.")
         else:
             names = ", ".join(self.class_view.class_names)
             ineffective = sum(r.ineffective for r in rows)

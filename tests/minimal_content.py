@@ -87,8 +87,15 @@ citations = []
 uncited = true
 """
 
+CONDITIONS = """[[condition]]
+slug = "myoclonus"
+name = "Myoclonus"
+overview = "test-article"
+"""
+
 FILES = {
     "content.toml": 'version = "test-1"\ntitle = "Test content"\n',
+    "conditions.toml": CONDITIONS,
     "articles/test-article.md": ARTICLE,
     "drugs.toml": DRUGS,
     "therapies.toml": THERAPIES,

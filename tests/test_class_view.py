@@ -119,7 +119,7 @@ def test_unknown_or_no_classes(library: Library) -> None:
 
 
 def test_the_class_page_has_the_same_rows(library: Library) -> None:
-    page = library.myoclonus_class("lance-adams")
+    page = library.class_page("lance-adams")
     assert page is not None and page.rows == library.class_view(["lance-adams"]).rows
 
 

@@ -12,6 +12,12 @@ from db.compiler.sources import load_sources
 from tests.minimal_content import ARTICLE, CLASSES, DRUGS, RECOMMENDATIONS, write_files
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Problems name files relative to the current folder: run from the folder the tree is in."""
+    monkeypatch.chdir(tmp_path)
+
+
 def problems_for(tmp_path: Path, replace: dict[str, str]) -> list[str]:
     root = write_files(tmp_path, replace)
     _sources, problems = load_sources(root)
@@ -99,11 +105,113 @@ def test_bad_date(tmp_path: Path) -> None:
     ]
 
 
-def test_impossible_date_is_a_toml_error_on_its_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("value", ["2025-02-30", "2025-3-30", "30-03-2025", "30/03/2025", "March 30, 2025"])
+def test_a_bad_date_says_date_on_its_own_line(tmp_path: Path, value: str) -> None:
     found = problems_for(
-        tmp_path, {"articles/test-article.md": ARTICLE.replace("updated = 2025-03-30", "updated = 2025-02-30")}
+        tmp_path, {"articles/test-article.md": ARTICLE.replace("updated = 2025-03-30", f"updated = {value}")}
     )
-    assert found[0].startswith("resources/content/articles/test-article.md:5: not valid TOML")
+    assert found == [
+        f"resources/content/articles/test-article.md:5: 'updated' is not a valid date: {value!r}; write a real "
+        "date as YYYY-MM-DD without quotes, e.g. 2025-03-30"
+    ]
+
+
+def test_a_date_with_a_time_is_shown_as_written(tmp_path: Path) -> None:
+    found = problems_for(
+        tmp_path, {"articles/test-article.md": ARTICLE.replace("updated = 2025-03-30", "updated = 2025-03-30T10:00:00")}
+    )
+    assert found == [
+        "resources/content/articles/test-article.md:5: 'updated' must be a date written YYYY-MM-DD, "
+        "without a time: not 2025-03-30T10:00:00"
+    ]
+    assert "datetime" not in found[0]
+
+
+def test_a_toml_error_in_front_matter_names_the_file_line_only(tmp_path: Path) -> None:
+    article = ARTICLE.replace('topic = "Myoclonus"', 'topic = "Myoclonus')
+    found = problems_for(tmp_path, {"articles/test-article.md": article})
+    assert len(found) == 1 and found[0].startswith("resources/content/articles/test-article.md:4: not valid TOML")
+    assert "at line" not in found[0]
+
+
+def test_a_file_that_does_not_parse_is_reported_alone(tmp_path: Path) -> None:
+    """One missing ']' in drugs.toml: one problem, not one per recommendation that names a drug."""
+    drugs = DRUGS.replace('brands = ["Keppra"]', 'brands = ["Keppra"')
+    found = problems_for(tmp_path, {"drugs.toml": drugs})
+    assert len(found) == 1 and found[0].startswith("resources/content/drugs.toml:"), found
+    assert "not valid TOML" in found[0]
+
+
+def test_bundled_drugs_with_one_bracket_removed_give_one_problem(tmp_path: Path) -> None:
+    import shutil
+
+    from db.paths import content_sources_dir
+
+    root = tmp_path / "content"
+    shutil.copytree(content_sources_dir(), root)
+    text = (root / "drugs.toml").read_text(encoding="utf-8")
+    (root / "drugs.toml").write_text(text.replace('brands = ["Keppra"]', 'brands = ["Keppra"', 1), encoding="utf-8")
+    _sources, problems = load_sources(root)
+    assert [p.file for p in problems] == ["content/drugs.toml"], problems
+
+
+def test_paths_are_shown_as_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_files(tmp_path, {"drugs.toml": DRUGS.replace("500-3000", "500 - 3000")})
+    assert db_main(["check", "--sources", "resources/content"]) == 1
+    assert "\nresources/content/drugs.toml:6: dose" in "\n" + capsys.readouterr().err
+    assert db_main(["check", "--sources", str(root)]) == 1  # absolute, inside the current folder
+    assert "\nresources/content/drugs.toml:6: dose" in "\n" + capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("markdown", "target"),
+    [
+        ('[x](drug:no-such "a title")', "drug:no-such"),
+        ("[x][p]\n\n[p]: drug:no-such", "drug:no-such"),
+        ('[x][p]\n\n[p]: class:no-such "title"', "class:no-such"),
+        ("[x]\n\n[x]: article:no-such", "article:no-such"),
+    ],
+)
+def test_every_link_form_is_checked(tmp_path: Path, markdown: str, target: str) -> None:
+    found = problems_for(tmp_path, {"articles/test-article.md": ARTICLE + "\n" + markdown + "\n"})
+    scheme, slug = target.split(":")
+    assert any(f"link to {scheme}:{slug} goes nowhere" in p for p in found), found
+
+
+def test_a_reference_style_link_is_located_on_its_definition(tmp_path: Path) -> None:
+    article = ARTICLE + "\nSee [primidone][p].\n\n[p]: drug:primidone\n"
+    found = problems_for(tmp_path, {"articles/test-article.md": article})
+    line = len(article.splitlines())
+    assert found == [
+        f"resources/content/articles/test-article.md:{line}: link to drug:primidone goes nowhere: no such drug"
+    ]
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "[j]: javascript:alert(1)",
+        "[x][j]\n\n[j]: JavaScript:alert(1)",
+        '[x](javascript:alert(1) "t")',
+        "<ftp://x.org/a>",
+    ],
+)
+def test_unsafe_link_forms_are_rejected(tmp_path: Path, markdown: str) -> None:
+    found = problems_for(tmp_path, {"articles/test-article.md": ARTICLE + "\n" + markdown + "\n"})
+    assert any("is not allowed" in p for p in found), found
+
+
+def test_autolinks_and_good_reference_links_pass(tmp_path: Path) -> None:
+    article = ARTICLE + '\nSee <https://example.org/a> and [the drug][lev].\n\n[lev]: drug:levetiracetam "t"\n'
+    assert problems_for(tmp_path, {"articles/test-article.md": article}) == []
+
+
+def test_sources_is_accepted_after_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_files(tmp_path)
+    assert db_main(["check", "--sources", str(root)]) == 0
+    assert db_main(["--sources", str(root), "check"]) == 0
+    assert db_main(["build", "--sources", str(root), "--out", str(tmp_path / "x.db")]) == 0
+    assert (tmp_path / "x.db").is_file()
 
 
 def test_duplicate_slug(tmp_path: Path) -> None:

@@ -90,7 +90,7 @@ def test_hostile_search_text_never_raises(library: Library, text: str) -> None:
 
 def _opens(library: Library, url: str) -> bool:
     kind, _, slug = url.partition(":")
-    found = {"article": library.article, "drug": library.drug, "class": library.myoclonus_class}[kind](slug)
+    found = {"article": library.article, "drug": library.drug, "class": library.class_page}[kind](slug)
     return found is not None
 
 
@@ -196,7 +196,7 @@ def test_every_dose_of_the_sources(library: Library, slug: str, low: float, high
 
 
 def test_class_page_includes_subclasses(library: Library) -> None:
-    page = library.myoclonus_class("post-hypoxic")
+    page = library.class_page("post-hypoxic")
     assert page is not None
     assert {c.slug for c in page.children} == {"post-hypoxic-acute", "lance-adams", "post-hypoxic-chronic"}
     classes = {r.class_slug for r in page.recommendations}

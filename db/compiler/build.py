@@ -20,6 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from db.compiler.articles import ArticleSource
+from db.compiler.drafts import refuse_drafts
 from db.compiler.mentions import mentions
 from db.compiler.render import article_html, plain_text
 from db.compiler.sources import read_sources
@@ -67,6 +68,7 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
     order, then articles A-Z by title.
     """
     class_names = {c.slug: c.name for c in sources.classes}
+    condition_names = {c.slug: c.name for c in sources.conditions}
     treatment_names = {t.slug: t.name for t in sources.treatments}
     uses: dict[str, list[str]] = {}
     treated: dict[str, list[str]] = {}
@@ -96,7 +98,7 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
             "title": cls.name,
             "names": NAME_SEPARATOR.join(cls.synonyms),
             "body": " ".join([cls.description, *treated.get(cls.slug, [])]),
-            "detail": f"Myoclonus class · {cls.category}",
+            "detail": f"{condition_names.get(cls.condition, '')} class · {cls.category}".lstrip(),
         }
     for article in sorted(sources.articles, key=lambda a: (a.title.casefold(), a.slug)):
         yield {
@@ -160,8 +162,13 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str) -> N
             "synonyms": json.dumps(list(c.synonyms)),
             "description": c.description,
             "position": c.position,
+            "condition": c.condition,
         }
         for c in sources.classes
+    )
+    db.table("conditions").insert_all(
+        {"slug": c.slug, "name": c.name, "description": c.description, "overview": c.overview, "position": c.position}
+        for c in sources.conditions
     )
     db.table("recommendations").insert_all(
         {
@@ -175,6 +182,7 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str) -> N
             "article_slug": r.article,
             "citations": json.dumps(list(r.citations)),
             "derived": int(r.derived),
+            "condition": r.condition,
         }
         for index, r in enumerate(sources.recommendations)
     )
@@ -236,16 +244,21 @@ def _article_row(article: ArticleSource, html: str) -> dict[str, Any]:
         "html": html,
         "sections": json.dumps(sections),
         "quirks": json.dumps(quirks, ensure_ascii=False),
+        "draft": int(article.draft),
+        "condition": article.condition,
     }
 
 
-def build(source_root: Path, out: Path) -> BuildReport:
+def build(source_root: Path, out: Path, *, include_drafts: bool = False) -> BuildReport:
     """Check the sources, then write the database to ``out`` atomically.
 
     Raises :class:`db.errors.ContentError` (every problem, located) when the sources fail
-    the checks; ``out`` is left untouched in that case.
+    the checks, or when an article is still a draft and ``include_drafts`` is not given;
+    ``out`` is left untouched in those cases.
     """
     sources = read_sources(source_root)
+    if not include_drafts:
+        refuse_drafts(sources)
     digest = inputs_hash(source_root)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,20 @@ class TreatmentSource:
 
 
 @dataclass(frozen=True)
+class ConditionSource:
+    """What a group of articles and classes is about; owns its classes, syndromes and "any type"."""
+
+    file: str
+    line: int
+    slug: str
+    name: str
+    description: str
+    #: The article that opens the app when this is the first condition ("" for none).
+    overview: str
+    position: int
+
+
+@dataclass(frozen=True)
 class ClassSource:
     file: str
     line: int
@@ -44,6 +58,8 @@ class ClassSource:
     synonyms: tuple[str, ...]
     description: str
     position: int
+    #: The condition's slug; "" until load_sources gives it the default condition.
+    condition: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,12 +76,15 @@ class RecommendationSource:
     uncited: bool
     position: int
     derived: bool = False
+    #: As written ("" when not); load_sources makes it the class's condition.
+    condition: str = ""
 
 
-def read_treatments(path: Path, rel: str, header: str, problems: list[Problem]) -> list[TreatmentSource]:
+def read_treatments(path: Path, rel: str, header: str, problems: list[Problem]) -> list[TreatmentSource] | None:
+    """None when the file does not parse (the problem says where)."""
     data = load_toml(path, rel, problems)
     if data is None:
-        return []
+        return None
     lines = path.read_text(encoding="utf-8").splitlines()
     treatments = []
     is_drug = header == "drug"
@@ -104,7 +123,7 @@ def read_treatments(path: Path, rel: str, header: str, problems: list[Problem]) 
                 entry.problem("dose", "a dose needs 'dose_article': the article that states it")
             if not dose_context:
                 entry.problem(
-                    "dose", "a dose needs 'dose_context': for what the source gives it, e.g. 'in cortical myoclonus'"
+                    "dose", "a dose needs 'dose_context': for what the source gives it, e.g. 'as first-line treatment'"
                 )
             dose_citations = entry.citations("dose_citations", "dose_uncited", "a dose")
         treatments.append(
@@ -126,15 +145,16 @@ def read_treatments(path: Path, rel: str, header: str, problems: list[Problem]) 
     return treatments
 
 
-def read_classes(path: Path, rel: str, problems: list[Problem]) -> list[ClassSource]:
+def read_classes(path: Path, rel: str, problems: list[Problem]) -> list[ClassSource] | None:
+    """None when the file does not parse (the problem says where)."""
     data = load_toml(path, rel, problems)
     if data is None:
-        return []
+        return None
     lines = path.read_text(encoding="utf-8").splitlines()
     classes = []
     for position, (table, span) in enumerate(entries(data, "class", lines, rel, problems)):
         entry = FieldReader(table, rel, lines, span, problems)
-        entry.only(("slug", "name", "category", "parent", "synonyms", "description"))
+        entry.only(("slug", "name", "category", "parent", "synonyms", "description", "condition"))
         slug = entry.text("slug")
         if slug and not SLUG.match(slug):
             entry.problem("slug", f"slug {slug!r} must be lowercase letters, digits and hyphens")
@@ -152,20 +172,53 @@ def read_classes(path: Path, rel: str, problems: list[Problem]) -> list[ClassSou
                 entry.texts("synonyms"),
                 entry.text("description", required=False),
                 position,
+                entry.text("condition", required=False),
             )
         )
     return classes
 
 
-def read_recommendations(path: Path, rel: str, problems: list[Problem]) -> list[RecommendationSource]:
+def read_conditions(path: Path, rel: str, problems: list[Problem]) -> list[ConditionSource] | None:
+    """None when the file does not parse (the problem says where)."""
     data = load_toml(path, rel, problems)
     if data is None:
-        return []
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines()
+    conditions = []
+    for position, (table, span) in enumerate(entries(data, "condition", lines, rel, problems)):
+        entry = FieldReader(table, rel, lines, span, problems)
+        entry.only(("slug", "name", "description", "overview"))
+        slug = entry.text("slug")
+        if slug and not SLUG.match(slug):
+            entry.problem("slug", f"slug {slug!r} must be lowercase letters, digits and hyphens")
+        conditions.append(
+            ConditionSource(
+                rel,
+                span[0],
+                slug,
+                entry.text("name"),
+                entry.text("description", required=False),
+                entry.text("overview", required=False),
+                position,
+            )
+        )
+    if not conditions:
+        problems.append(Problem(rel, 1, "no [[condition]] entries: name at least one (slug, name)"))
+    return conditions
+
+
+def read_recommendations(path: Path, rel: str, problems: list[Problem]) -> list[RecommendationSource] | None:
+    """None when the file does not parse (the problem says where)."""
+    data = load_toml(path, rel, problems)
+    if data is None:
+        return None
     lines = path.read_text(encoding="utf-8").splitlines()
     recommendations = []
     for position, (table, span) in enumerate(entries(data, "recommendation", lines, rel, problems)):
         entry = FieldReader(table, rel, lines, span, problems)
-        entry.only(("treatment", "class", "role", "dose", "note", "article", "citations", "uncited", "derived"))
+        entry.only(
+            ("treatment", "class", "role", "dose", "note", "article", "citations", "uncited", "derived", "condition")
+        )
         role = entry.text("role")
         if role and role not in ROLES:
             entry.problem("role", f"role {role!r} is not one of {', '.join(ROLES)}")
@@ -185,6 +238,7 @@ def read_recommendations(path: Path, rel: str, problems: list[Problem]) -> list[
                 uncited,
                 position,
                 entry.flag("derived", False),
+                entry.text("condition", required=False),
             )
         )
     return recommendations

@@ -7,8 +7,9 @@ a cited dose stands on a line of its article that carries one of its citations.
 
 from __future__ import annotations
 
-from db.compiler.articles import CITATION, ArticleSource
+from db.compiler.articles import ArticleSource
 from db.compiler.catalog import ClassSource, TreatmentSource
+from db.compiler.dialect import CITATION
 from db.compiler.doses import appears_as_written
 from db.compiler.tree import ContentSources, relative
 from db.errors import Problem

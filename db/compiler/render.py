@@ -9,13 +9,12 @@ app receives has no script, no event handler, no remote image and no unknown lin
 from __future__ import annotations
 
 import html
-import re
 from html.parser import HTMLParser
 
-import markdown
 import nh3
 
-from db.compiler.articles import CITATION, ArticleSource, ReferenceSource
+from db.compiler.articles import ArticleSource, ReferenceSource
+from db.compiler.dialect import markdown_parser
 
 ALLOWED_TAGS = {
     "a",
@@ -56,25 +55,10 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "drug", "class", "article"}
 
-_MARKDOWN_EXTENSIONS = ["tables", "sane_lists"]
-
-
-def _citation_html(match: re.Match[str]) -> str:
-    numbers = [part.strip() for part in match.group(1).split(",")]
-    links = ",".join(f'<a href="#ref-{n}" title="Reference {n}">{n}</a>' for n in numbers)
-    # The body is already HTML-escaped when citations are replaced, so the remark is safe as it stands.
-    remark = f"; {match.group(2)}" if match.group(2) else ""
-    return f'<sup class="cite">[{links}{remark}]</sup>'
-
 
 def render_markdown(body: str) -> str:
     """Markdown with citations to sanitized HTML."""
-    # Escape anything that looks like markup first: sources carry no raw HTML (the check
-    # rejects it), and should one slip through it is shown as text, never interpreted.
-    escaped = body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    with_citations = CITATION.sub(_citation_html, escaped)
-    rendered = markdown.markdown(with_citations, extensions=_MARKDOWN_EXTENSIONS, output_format="html")
-    return sanitize(rendered)
+    return sanitize(markdown_parser().convert(body))
 
 
 def sanitize(fragment: str) -> str:

@@ -12,10 +12,12 @@ from pathlib import Path
 from db.compiler.articles import read_article
 from db.compiler.catalog import (
     read_classes,
+    read_conditions,
     read_recommendations,
     read_treatments,
 )
 from db.compiler.checks import cross_check
+from db.compiler.conditions import assign_conditions
 from db.compiler.toml_fields import FieldReader, load_toml
 from db.compiler.tree import ContentSources, relative
 from db.errors import ContentError, Problem
@@ -24,6 +26,7 @@ from db.errors import ContentError, Problem
 def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
     """Parse every source under ``root``; return them with every problem found (none is fatal)."""
     problems: list[Problem] = []
+    unparsed: list[str] = []  # files that do not parse: reported alone, with nothing that follows from them
     sources = ContentSources(root, "", "", [], [], [], [], [])
 
     def rel(path: Path) -> str:
@@ -38,7 +41,9 @@ def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
         problems.append(Problem(rel(meta_path), 0, "missing: it names the content release (version, title)"))
     else:
         meta = load_toml(meta_path, rel(meta_path), problems)
-        if meta is not None:
+        if meta is None:
+            unparsed.append(rel(meta_path))
+        else:
             reader = FieldReader(
                 meta, rel(meta_path), meta_path.read_text(encoding="utf-8").splitlines(), (1, 1), problems
             )
@@ -51,26 +56,55 @@ def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
     for path in article_paths:
         sources.files.append(path)
         article = read_article(path, rel(path), problems)
-        if article is not None:
+        if article is None:
+            unparsed.append(rel(path))
+        else:
             sources.articles.append(article)
     for name, header in (("drugs.toml", "drug"), ("therapies.toml", "therapy")):
         path = root / name
         sources.files.append(path)
         if path.is_file():
-            sources.treatments.extend(read_treatments(path, rel(path), header, problems))
+            treatments = read_treatments(path, rel(path), header, problems)
+            if treatments is None:
+                unparsed.append(rel(path))
+            else:
+                sources.treatments.extend(treatments)
         else:
             problems.append(Problem(rel(path), 0, "missing"))
+    conditions_path = root / "conditions.toml"
+    sources.files.append(conditions_path)
+    if conditions_path.is_file():
+        conditions = read_conditions(conditions_path, rel(conditions_path), problems)
+        if conditions is None:
+            unparsed.append(rel(conditions_path))
+        else:
+            sources.conditions = conditions
+    else:
+        problems.append(Problem(rel(conditions_path), 0, "missing: it names the conditions (slug, name)"))
     classes_path = root / "classes.toml"
     recommendations_path = root / "recommendations.toml"
     sources.files += [classes_path, recommendations_path]
     if classes_path.is_file():
-        sources.classes = read_classes(classes_path, rel(classes_path), problems)
+        classes = read_classes(classes_path, rel(classes_path), problems)
+        if classes is None:
+            unparsed.append(rel(classes_path))
+        else:
+            sources.classes = classes
     else:
         problems.append(Problem(rel(classes_path), 0, "missing"))
     if recommendations_path.is_file():
-        sources.recommendations = read_recommendations(recommendations_path, rel(recommendations_path), problems)
+        recommendations = read_recommendations(recommendations_path, rel(recommendations_path), problems)
+        if recommendations is None:
+            unparsed.append(rel(recommendations_path))
+        else:
+            sources.recommendations = recommendations
     else:
         problems.append(Problem(rel(recommendations_path), 0, "missing"))
+    if unparsed:
+        # A file that does not parse is missing from every check that follows; their problems
+        # (every entry of drugs.toml "unknown") would bury the one that matters.
+        return sources, sorted({p for p in problems if p.file in unparsed})
+    assign_conditions(sources, problems)
     cross_check(sources, problems)
     return sources, sorted(set(problems))
 

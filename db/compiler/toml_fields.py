@@ -17,6 +17,14 @@ from db.errors import Problem
 from db.model import DoseRange
 
 TOML_LINE = re.compile(r"at line (\d+)")
+#: tomllib's own location, "(at line 5, column 15)": counted from the start of the TOML text,
+#: which for front matter is not the file's line, so it is replaced by the file's own.
+TOML_WHERE = re.compile(r"\s*\(at (?:line \d+, column (\d+)|end of document)\)")
+#: A key given something that looks like a date: 2025-3-30, 30/03/2025, March 30, 2025, 2025-02-30.
+DATE_LIKE = re.compile(
+    r"^\s*(?P<key>[A-Za-z0-9_-]+)\s*=\s*(?P<value>\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\S*|"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d.*|\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}.*)$"
+)
 
 
 class FieldReader:
@@ -123,8 +131,11 @@ class FieldReader:
                 pass
         if value is None:
             self.problems.append(Problem(self.file, self.span[0], f"missing field {key!r}"))
+        elif isinstance(value, dt.datetime | dt.time):
+            self.problem(key, f"{key!r} must be a date written YYYY-MM-DD, without a time: not {value.isoformat()}")
         else:
-            self.problem(key, f"{key!r} must be a date written YYYY-MM-DD, not {value!r}")
+            shown = repr(value) if isinstance(value, str) else str(value)
+            self.problem(key, f"{key!r} must be a date written YYYY-MM-DD, not {shown}")
         return ""
 
     def dose(self, key: str) -> DoseRange | None:
@@ -150,12 +161,33 @@ def load_toml(
     except UnicodeDecodeError as exc:
         problems.append(Problem(rel, 1, f"not UTF-8 text ({exc.reason}); save the file as UTF-8"))
     except tomllib.TOMLDecodeError as exc:
-        found = TOML_LINE.search(str(exc))
-        line = int(found.group(1)) + offset if found else offset + 1
-        problems.append(Problem(rel, line, f"not valid TOML: {exc}"))
+        problems.append(toml_problem(exc, raw, rel, offset))
     except OSError as exc:
         problems.append(Problem(rel, 1, f"cannot read the file: {exc.strerror}"))
     return None
+
+
+def toml_problem(exc: tomllib.TOMLDecodeError, text: str, rel: str, offset: int) -> Problem:
+    """A TOML syntax error as an editor needs it: the file's own line, and "date" for a bad date."""
+    message = str(exc)
+    found = TOML_LINE.search(message)
+    lines = text.splitlines()
+    line = int(found.group(1)) if found else max(len(lines), 1)
+    where = TOML_WHERE.search(message)
+    column = where.group(1) if where else None
+    reason = TOML_WHERE.sub("", message).rstrip(". ")
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    date = DATE_LIKE.match(source_line)
+    if date and ("date" in reason or "Expected newline" in reason or "Invalid value" in reason):
+        value = date["value"].strip()
+        return Problem(
+            rel,
+            line + offset,
+            f"{date['key']!r} is not a valid date: {value!r}; write a real date as YYYY-MM-DD without quotes, "
+            "e.g. 2025-03-30",
+        )
+    at = f" (column {column})" if column else ""
+    return Problem(rel, line + offset, f"not valid TOML{at}: {reason}; check this line and the one before it")
 
 
 def entries(

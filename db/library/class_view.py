@@ -47,11 +47,14 @@ _INHERITANCE = {0: Inheritance.OWN, 1: Inheritance.SUBCLASS, 2: Inheritance.ANCE
 def general_classes_sql() -> str:
     """SQL for the slugs of the classes whose statements apply to every view of ``selected``.
 
-    The one place that says which "in general" statements apply: today every class of category
-    ``general``. It may refer to the ``selected(slug)`` table of the chosen classes (a rule such as
-    "the general classes of the chosen classes' condition" belongs here).
+    The one place that says which "in general" statements apply: the classes of category
+    ``general`` (e.g. "Myoclonus (any type)") of the condition the chosen classes belong to, so
+    a view never mixes in what is said of another condition in general.
     """
-    return "SELECT g.slug FROM classes g WHERE g.category = 'general'"
+    return (
+        "SELECT g.slug FROM classes g WHERE g.category = 'general' "
+        "AND g.condition IN (SELECT c.condition FROM classes c WHERE c.slug IN (SELECT slug FROM selected))"
+    )
 
 
 def _view_sql(count: int) -> str:

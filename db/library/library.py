@@ -25,6 +25,7 @@ from db.model import (
     ClassPage,
     ClassSummary,
     ClassView,
+    Condition,
     DoseRange,
     DrugPage,
     DrugSummary,
@@ -158,7 +159,7 @@ class Library:
     # -- browsing ------------------------------------------------------------------------
 
     def topics(self, *, most_articles: int | None = None) -> TopicTree:
-        """Articles by topic, myoclonus classes, drugs A-Z and non-drug treatments.
+        """Articles by topic, classes by condition, drugs A-Z and non-drug treatments.
 
         With ``most_articles``, a topic with more articles than that comes without them (its
         ``articles`` empty: :meth:`topic_articles` has them), so that a sidebar can open
@@ -187,6 +188,7 @@ class Library:
             classes=self.classes(),
             drugs=tuple(t for t in treatments if t.kind is not TreatmentKind.NON_DRUG),
             therapies=tuple(t for t in treatments if t.kind is TreatmentKind.NON_DRUG),
+            conditions=self.conditions(),
         )
 
     def topic_articles(self, topic: str) -> tuple[ArticleSummary, ...]:
@@ -211,18 +213,36 @@ class Library:
             for slug, name, kind in self._rows("SELECT slug, name, kind FROM treatments ORDER BY name COLLATE NOCASE")
         ]
 
-    def classes(self) -> tuple[ClassSummary, ...]:
-        """Every myoclonus class in the editors' order: physiological, then syndromes, then general."""
+    def classes(self, condition: str | None = None) -> tuple[ClassSummary, ...]:
+        """Every class (of one condition, if named) in the editors' order."""
+        where, params = ("WHERE condition = ? ", (condition,)) if condition is not None else ("", ())
         return tuple(
             ClassSummary(*row)
-            for row in self._rows("SELECT slug, name, category, parent FROM classes ORDER BY position")
+            for row in self._rows(
+                f"SELECT slug, name, category, parent, condition FROM classes {where}ORDER BY position", params
+            )
         )
+
+    def conditions(self) -> tuple[Condition, ...]:
+        """Every condition in the editors' order (the first is the default)."""
+        return tuple(
+            Condition(*row)
+            for row in self._rows("SELECT slug, name, description, overview FROM conditions ORDER BY position")
+        )
+
+    def home(self) -> str:
+        """The page to open on: the first condition's overview article, else the first article A-Z ("" if none)."""
+        for condition in self.conditions():
+            if condition.overview:
+                return f"article:{condition.overview}"
+        rows = self._rows("SELECT slug FROM articles ORDER BY title COLLATE NOCASE, slug LIMIT 1")
+        return f"article:{rows[0][0]}" if rows else ""
 
     def article(self, slug: str) -> Article | None:
         """The article with this slug, or None."""
         rows = self._rows(
             "SELECT slug, title, short_title, topic, updated, review_status, summary, source, html, "
-            "sections, quirks FROM articles WHERE slug = ?",
+            "sections, quirks, draft FROM articles WHERE slug = ?",
             (slug,),
         )
         if not rows:
@@ -249,6 +269,7 @@ class Library:
             sections=tuple(json.loads(row[9])),
             references=references,
             quirks=tuple(json.loads(row[10])),
+            draft=bool(row[11]),
         )
 
     def drug(self, slug: str) -> DrugPage | None:
@@ -301,15 +322,17 @@ class Library:
             articles=articles,
         )
 
-    def myoclonus_class(self, slug: str) -> ClassPage | None:
-        """A myoclonus class with its treatments (its subclasses' too), best role first."""
+    def class_page(self, slug: str) -> ClassPage | None:
+        """A class with its treatments (its subclasses' too), best role first; all within its condition."""
         rows = self._rows(
-            "SELECT slug, name, category, description, synonyms, parent FROM classes WHERE slug = ?", (slug,)
+            "SELECT slug, name, category, description, synonyms, parent, condition FROM classes WHERE slug = ?",
+            (slug,),
         )
         if not rows:
             return None
         row = rows[0]
-        everything = {c.slug: c for c in self.classes()}
+        everything = {c.slug: c for c in self.classes(row[6])}
+        condition = next((c for c in self.conditions() if c.slug == row[6]), None)
         children = tuple(c for c in everything.values() if c.parent == slug)
         return ClassPage(
             slug=row[0],
@@ -321,6 +344,7 @@ class Library:
             children=children,
             recommendations=self.treatments_for([slug]),
             rows=self.class_view([slug]).rows,
+            condition=condition,
         )
 
     def treatments_for(
