@@ -20,16 +20,33 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QPalette, QResizeEvent, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPalette,
+    QResizeEvent,
+    QStandardItem,
+    QStandardItemModel,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QLabel,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTextBrowser,
     QTreeView,
@@ -75,10 +92,12 @@ class Column:
     sort_key: Callable[[TreatmentRow], Any]
     share: int
     tooltip: str = ""
+    #: At most this many lines in the table (0: as many as it takes); the tooltip and the pane have the rest.
+    max_lines: int = 0
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("Treatment", _treatment_text, lambda r: r.treatment_name.casefold(), 14),
+    Column("Treatment", _treatment_text, lambda r: r.treatment_name.casefold(), 15),
     Column(
         "Role",
         lambda r: r.role_text(),
@@ -97,11 +116,12 @@ COLUMNS: tuple[Column, ...] = (
         "Evidence",
         lambda r: r.evidence.text(),
         lambda r: r.evidence.text().casefold(),
-        17,
+        16,
         "The kind of source behind the row and the source's own hedges; not a grade",
+        max_lines=4,
     ),
-    Column("Said of", lambda r: r.said_of(), lambda r: (r.inheritance.rank, r.said_of().casefold()), 14),
-    Column("Source", lambda r: r.sources_text(), lambda r: r.sources_text().casefold(), 15),
+    Column("Said of", lambda r: r.said_of(), lambda r: (r.inheritance.rank, r.said_of().casefold()), 14, max_lines=3),
+    Column("Source", lambda r: r.sources_text(), lambda r: r.sources_text().casefold(), 15, max_lines=3),
 )
 ROLE_COLUMN, DOSE_COLUMN = 1, 2
 
@@ -235,6 +255,75 @@ class TreatmentRowsProxy(QSortFilterProxyModel):
         return bool(a < b)
 
 
+class CappedDelegate(QStyledItemDelegate):
+    """Asks for no more height than a column's ``max_lines``; the style elides the last line shown.
+
+    The treatment, role and dose columns have no cap: a dose is never cut from its use and source.
+    """
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        hint = super().sizeHint(option, index)
+        lines = COLUMNS[index.column()].max_lines if 0 <= index.column() < len(COLUMNS) else 0
+        if lines:
+            cap = option.fontMetrics.lineSpacing() * lines + 6  # 6: the cell's margins, as the style draws them
+            hint.setHeight(min(hint.height(), cap))
+        return hint
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        if not 0 <= index.column() < len(COLUMNS) or not COLUMNS[index.column()].max_lines:
+            super().paint(painter, option, index)
+            return
+        # A capped cell: the style draws its background and selection, then the lines that fit the row,
+        # the last one elided, so that no line is ever cut through the middle.
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text, opt.text = opt.text, ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, opt, widget) + 1
+        rect = opt.rect.adjusted(margin, 0, -margin, 0)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        active = bool(opt.state & QStyle.StateFlag.State_Active)
+        group = QPalette.ColorGroup.Active if active else QPalette.ColorGroup.Inactive
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.save()
+        painter.setFont(opt.font)
+        painter.setPen(opt.palette.color(group, role))
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+        painter.drawText(rect, int(flags.value), fit_lines(text, opt.font, rect.width(), rect.height()))
+        painter.restore()
+
+
+def fit_lines(text: str, font: QFont, width: float, height: float) -> str:
+    """``text`` broken into lines of ``width`` (joined by newlines), cut to the lines ``height`` holds, the
+    last one shown elided."""
+    if width <= 0 or not text:
+        return text
+    metrics = QFontMetricsF(font)
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    spans: list[tuple[int, int]] = []
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        spans.append((line.textStart(), line.textLength()))
+    layout.endLayout()
+    # n lines take (n - 1) line spacings plus one line's height.
+    room = max(1, int((height - metrics.height()) // metrics.lineSpacing()) + 1)
+    if len(spans) <= room:
+        return "\n".join(text[start : start + length].rstrip() for start, length in spans)
+    kept = [text[start : start + length].rstrip() for start, length in spans[: room - 1]]
+    rest = text[spans[room - 1][0] :]
+    kept.append(metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width))
+    return "\n".join(kept)
+
+
 class FittedTable(QTableView):
     """A table whose columns share its width (no horizontal scrolling): long cells wrap, rows grow to fit."""
 
@@ -245,6 +334,7 @@ class FittedTable(QTableView):
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setItemDelegate(CappedDelegate(self))
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setStretchLastSection(False)
@@ -375,7 +465,7 @@ class TreatmentsPanel(QWidget):
         table_and_detail = QSplitter(Qt.Orientation.Vertical, right)
         table_and_detail.addWidget(self.table)
         table_and_detail.addWidget(self.detail)
-        table_and_detail.setStretchFactor(0, 3)
+        table_and_detail.setStretchFactor(0, 4)
         table_and_detail.setStretchFactor(1, 1)
         right_layout.addWidget(table_and_detail, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -383,7 +473,9 @@ class TreatmentsPanel(QWidget):
         self.splitter.addWidget(self.class_filter)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([220, 800])
+        # Wide enough for the longest class name (within reason); a narrower list still has tooltips.
+        names = self.class_filter.sizeHintForColumn(0) + self.class_filter.indentation() + 8
+        self.splitter.setSizes([max(180, min(names, 230)), 800])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
