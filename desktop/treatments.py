@@ -298,6 +298,7 @@ class CappedDelegate(QStyledItemDelegate):
 def fit_lines(text: str, font: QFont, width: float, height: float) -> str:
     """``text`` broken into lines of ``width`` (joined by newlines), cut to the lines ``height`` holds, the
     last one shown elided."""
+    text = " ".join(text.splitlines())  # a cell is one paragraph: its breaks are the ones made here
     if width <= 0 or not text:
         return text
     metrics = QFontMetricsF(font)

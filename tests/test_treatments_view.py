@@ -8,6 +8,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QTableView, QTextBrowser
@@ -15,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.search_model import URL_ROLE
 from desktop.startup import Startup
-from desktop.treatments import COLUMNS, DOSE_COLUMN, contrast_ratio
+from desktop.treatments import COLUMNS, DOSE_COLUMN, contrast_ratio, fit_lines
 from tests.desktop_helpers import article_text, running, window
 
 DOSE_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*-\s*\d+(?:\.\d+)?\s*(?:mg|g|mcg|IU|units)/")
@@ -282,3 +284,42 @@ def test_class_page_shows_inherited_rows_and_dose_provenance(qtbot: QtBot, built
         assert "phenytoin" in text and "said of Post-hypoxic myoclonus" in text
         assert text.index("phenytoin") > text.index("propofol")
         assert "500-3000 mg/day" in text and "\u2014" not in text.split("Treatments", 1)[1]
+
+
+def test_every_class_name_in_the_filter_has_a_tooltip(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        classes = window(app).findChild(QAbstractItemView, "classFilter")
+        model = classes.model()
+        found = 0
+        for name in _class_names(app):
+            index = model.match(
+                model.index(0, 0),
+                Qt.ItemDataRole.DisplayRole,
+                name,
+                1,
+                Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive,
+            )[0]
+            assert index.data(Qt.ItemDataRole.ToolTipRole) == name
+            found += 1
+        assert found == len(app.library.classes())
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=300), width=st.integers(min_value=20, max_value=400), lines=st.integers(1, 6))
+def test_a_capped_cell_never_shows_more_lines_or_wider_text_than_it_has(
+    qapp: object, text: str, width: int, lines: int
+) -> None:
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    font = QFont()
+    metrics = QFontMetricsF(font)
+    height = metrics.height() + (lines - 1) * metrics.lineSpacing()
+    shown = fit_lines(text, font, width, height)
+    rows = shown.split("\n")
+    assert len(rows) <= lines
+    if all(ord(c) < 0x250 for c in text):  # glyphs of the cell's own font (others come from fallback fonts)
+        for row in rows:
+            # A word longer than the cell is broken anywhere; no line runs past the cell by more than a glyph.
+            assert metrics.horizontalAdvance(row) <= width + metrics.maxWidth()
+    if "\u2026" not in shown:
+        assert "".join(shown.split()) == "".join(text.split())  # nothing dropped when it all fits
