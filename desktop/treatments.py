@@ -298,7 +298,9 @@ class CappedDelegate(QStyledItemDelegate):
 def fit_lines(text: str, font: QFont, width: float, height: float) -> str:
     """``text`` broken into lines of ``width`` (joined by newlines), cut to the lines ``height`` holds, the
     last one shown elided."""
-    text = " ".join(text.splitlines())  # a cell is one paragraph: its breaks are the ones made here
+    # A cell is one paragraph: its breaks are the ones made here, and a control character (a line or
+    # paragraph separator to Qt's layout) shows as a space.
+    text = "".join(c if c.isprintable() else " " for c in text)
     if width <= 0 or not text:
         return text
     metrics = QFontMetricsF(font)
