@@ -137,3 +137,20 @@ def test_derived_entries_are_marked_as_such(library: Library) -> None:
     assert derived and all(e.recommendation.class_slug == "unknown-cause" for e in derived)
     assert row.evidence.derived and "(derived)" in row.sources_text()
     assert not any(e.recommendation.derived for e in _row(library, ["cortical"], "levetiracetam").entries)
+
+
+def test_class_and_drug_pages_never_show_a_bare_dash_for_a_dose(library: Library) -> None:
+    from desktop.pages import class_page, drug_page
+
+    for cls in library.classes():
+        page = library.myoclonus_class(cls.slug)
+        assert page is not None
+        html = class_page(page, "notice")
+        treatments = html.split("<h2>Treatments</h2>", 1)[1]
+        assert "&mdash;" not in treatments and "\u2014" not in treatments, cls.slug
+        for row in page.rows:
+            if row.dose.dose is not None:
+                assert row.dose.use in treatments.replace("&#x27;", "'"), (cls.slug, row.treatment_slug)
+    for drug in library.topics().drugs:
+        drug_html = drug_page(library.drug(drug.slug), "notice")  # type: ignore[arg-type]
+        assert "&mdash;" not in drug_html, drug.slug
