@@ -324,3 +324,30 @@ def test_a_capped_cell_never_shows_more_lines_or_wider_text_than_it_has(
     if "\u2026" not in shown:
         visible = [c for c in text if c.isprintable() and not c.isspace()]  # control characters show nothing
         assert [c for c in shown if c.isprintable() and not c.isspace()] == visible  # nothing dropped that fits
+
+
+def test_ctrl_p_on_the_treatments_tab_prints_the_table(
+    qtbot: QtBot, built_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QTextDocument
+
+    import desktop.printing
+    from desktop.printing import PrintFooter
+
+    printed: list[tuple[str, PrintFooter]] = []
+
+    def print_document(document: QTextDocument, _parent: object, footer: PrintFooter) -> bool:
+        printed.append((document.toPlainText(), footer))  # what the printer dialog would be given
+        return True
+
+    monkeypatch.setattr(desktop.printing, "print_document", print_document)
+    with running(qtbot, built_db) as app:
+        _pick(qtbot, app, "Cortical")
+        qtbot.keyClick(window(app), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(window(app), Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(window(app), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    (table, table_footer), (article, article_footer) = printed
+    assert table.startswith("Treatments for Cortical") and "500-3000 mg/day" in table
+    assert table_footer.title == "Treatments: Cortical" and table_footer.page_date == "18 Apr 2025"
+    assert table_footer.content_version == "2025.04.18-3" and "Verify" in table_footer.notice
+    assert article.startswith("What are the treatment options") and article_footer.title != table_footer.title
