@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import (
@@ -54,6 +55,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.errors import LibraryError
 from db.library import Library
 from db.model import ClassSummary, ClassView, DoseState, TreatmentKind, TreatmentRow
 from desktop.article_view import style_from_palette
@@ -519,7 +521,18 @@ class TreatmentsPanel(QWidget):
         super().changeEvent(event)
 
     def _classes_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        self.class_view = self._library.class_view(self.class_filter.selected_slugs())
+        try:
+            self.class_view = self._library.class_view(self.class_filter.selected_slugs())
+        except LibraryError as exc:  # the content broke under us: say so where the table was, never a stale table
+            self.class_view = ClassView((), (), (), "")
+            self.model.set_rows(())
+            self.detail.clear()
+            self.caption.setText(
+                f"<b>The content cannot be read.</b> File: {escape(exc.path)}. Problem: {escape(exc.reason)}. "
+                f"{escape(exc.advice)}"
+            )
+            self.view_changed.emit()
+            return
         rows = self.class_view.rows
         self.model.set_rows(rows)
         self.table.fit()
@@ -529,7 +542,7 @@ class TreatmentsPanel(QWidget):
         if not self.class_view.class_slugs:
             self.caption.setText("Choose a class on the left to list its treatments.")
         else:
-            names = ", ".join(self.class_view.class_names)
+            names = escape(", ".join(self.class_view.class_names))
             ineffective = sum(r.ineffective for r in rows)
             inherited = sum(r.inherited for r in rows)
             text = f"<b>{len(rows)}</b> treatments for <b>{names}</b>, each once"

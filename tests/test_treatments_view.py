@@ -351,3 +351,21 @@ def test_ctrl_p_on_the_treatments_tab_prints_the_table(
     assert table_footer.title == "Treatments: Cortical" and table_footer.page_date == "18 Apr 2025"
     assert table_footer.content_version == "2025.04.18-3" and "Verify" in table_footer.notice
     assert article.startswith("What are the treatment options") and article_footer.title != table_footer.title
+
+
+def test_content_that_breaks_while_the_tab_is_open_says_so_instead_of_a_stale_table(
+    qtbot: QtBot, built_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from db.errors import LibraryError
+
+    with running(qtbot, built_db) as app:
+        assert _pick(qtbot, app, "Cortical")
+
+        def broken(_slugs: object) -> object:
+            raise LibraryError(built_db, "the content file is damaged (database disk image is malformed)", "Reinstall.")
+
+        monkeypatch.setattr(app.library, "class_view", broken)
+        assert _pick(qtbot, app, "Segmental") == []
+        caption = window(app).treatments.caption.text()  # type: ignore[attr-defined]
+        assert "cannot be read" in caption and str(built_db) in caption and "malformed" in caption
+        assert window(app).isVisible()
