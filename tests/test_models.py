@@ -11,7 +11,7 @@ from db.library import Library
 from db.model import Role
 from desktop.search_model import URL_ROLE, SearchResultsModel
 from desktop.topic_model import LazyTopicModel, TopicModel, append_classes
-from desktop.treatments import TreatmentRowsModel, TreatmentRowsProxy
+from desktop.treatment_table import TreatmentRowsModel, TreatmentRowsProxy
 
 
 def test_topic_model(qtmodeltester: ModelTester, library: Library) -> None:

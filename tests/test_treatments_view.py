@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.search_model import URL_ROLE
 from desktop.startup import Startup
-from desktop.treatments import COLUMNS, DOSE_COLUMN, contrast_ratio, fit_lines
+from desktop.treatment_table import COLUMNS, DOSE_COLUMN, contrast_ratio, fit_lines
 from tests.desktop_helpers import article_text, running, window
 
 DOSE_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*-\s*\d+(?:\.\d+)?\s*(?:mg|g|mcg|IU|units)/")
