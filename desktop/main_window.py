@@ -395,4 +395,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         self.sidebar.runner.shutdown()
+        self.treatments.runner.shutdown()
         super().closeEvent(event)

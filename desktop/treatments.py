@@ -39,6 +39,7 @@ from db.errors import LibraryError
 from db.library import Library
 from db.model import ClassSummary, ClassView
 from desktop.article_view import style_from_palette
+from desktop.class_view_runner import ClassViewRunner
 from desktop.pages import recommendation_detail, stylesheet
 from desktop.search_model import URL_ROLE
 from desktop.topic_model import append_classes
@@ -124,8 +125,8 @@ class TreatmentsPanel(QWidget):
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("treatmentsPanel")
-        self._library = library
         self.class_view = ClassView((), (), (), "")
+        self.runner = ClassViewRunner(library, self)
         self.class_filter = ClassFilter(library.classes(), self)
         self.model = TreatmentRowsModel(self)
         self.model.set_palette(self.palette())
@@ -173,6 +174,8 @@ class TreatmentsPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
         self.class_filter.selectionModel().selectionChanged.connect(self._classes_changed)
+        self.runner.ready.connect(self._show_view)
+        self.runner.failed.connect(self._show_error)
         self.table.doubleClicked.connect(self._open_row)
         self.table.activated.connect(self._open_row)
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
@@ -209,19 +212,26 @@ class TreatmentsPanel(QWidget):
         super().changeEvent(event)
 
     def _classes_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        try:
-            self.class_view = self._library.class_view(self.class_filter.selected_slugs())
-        except LibraryError as exc:  # the content broke under us: say so where the table was, never a stale table
-            self.class_view = ClassView((), (), (), "")
-            self.model.set_rows(())
-            self.detail.clear()
-            self.caption.setText(
-                f"<b>The content cannot be read.</b> File: {escape(exc.path)}. Problem: {escape(exc.reason)}. "
-                f"{escape(exc.advice)}"
-            )
-            self.view_changed.emit()
-            return
-        rows = self.class_view.rows
+        # Read off the GUI thread; until the answer comes, the caption says what is being read.
+        slugs = self.class_filter.selected_slugs()
+        if slugs:
+            self.caption.setText("Reading the treatments for the chosen classes\u2026")
+        self.runner.request(slugs)
+
+    def _show_error(self, exc: LibraryError) -> None:
+        # The content broke under us: say so where the table was, never a stale table.
+        self.class_view = ClassView((), (), (), "")
+        self.model.set_rows(())
+        self.detail.clear()
+        self.caption.setText(
+            f"<b>The content cannot be read.</b> File: {escape(exc.path)}. Problem: {escape(exc.reason)}. "
+            f"{escape(exc.advice)}"
+        )
+        self.view_changed.emit()
+
+    def _show_view(self, view: ClassView) -> None:
+        self.class_view = view
+        rows = view.rows
         self.model.set_rows(rows)
         self.table.fit()
         self.detail.clear()

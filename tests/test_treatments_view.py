@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QTableView, QTextBrowser
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QFileDialog, QTableView, QTextBrowser
 from pytestqt.qtbot import QtBot
 
 from desktop.search_model import URL_ROLE
@@ -68,7 +68,9 @@ def _pick(
     )
     assert found, name
     classes.scrollTo(found[0])
-    qtbot.mouseClick(classes.viewport(), Qt.MouseButton.LeftButton, modifier, classes.visualRect(found[0]).center())
+    panel = window(app).treatments  # type: ignore[attr-defined]
+    with qtbot.waitSignal(panel.view_changed, timeout=5000):  # the view is read off the GUI thread
+        qtbot.mouseClick(classes.viewport(), Qt.MouseButton.LeftButton, modifier, classes.visualRect(found[0]).center())
     assert _table(app).isVisible()
     return _rows(app)
 
@@ -188,6 +190,7 @@ def test_ctrl_d_bookmarks_the_class_view_and_reopening_restores_it(qtbot: QtBot,
         qtbot.waitUntil(lambda: _table(again).isVisible())
         panel = window(again).treatments  # type: ignore[attr-defined]
         assert sorted(panel.class_filter.selected_slugs()) == ["cortical", "reticular-reflex"]
+        qtbot.waitUntil(lambda: panel.class_view.class_slugs == ("cortical", "reticular-reflex"))
         said_of = "; ".join(r["Said of"] for r in _rows(again))
         assert "Cortical" in said_of and "Reticular reflex myoclonus" in said_of
         assert window(again).act_bookmark.isChecked()  # type: ignore[attr-defined]
@@ -369,3 +372,18 @@ def test_content_that_breaks_while_the_tab_is_open_says_so_instead_of_a_stale_ta
         caption = window(app).treatments.caption.text()  # type: ignore[attr-defined]
         assert "cannot be read" in caption and str(built_db) in caption and "malformed" in caption
         assert window(app).isVisible()
+
+
+def test_only_the_newest_class_view_reaches_the_table(qtbot: QtBot, library: object) -> None:
+    from desktop.class_view_runner import ClassViewRunner
+
+    runner = ClassViewRunner(library)  # type: ignore[arg-type]
+    seen: list[tuple[str, ...]] = []
+    runner.ready.connect(lambda view: seen.append(view.class_slugs))
+    with qtbot.waitSignal(runner.ready, timeout=5000):
+        runner.request(["cortical"])
+        runner.request(["segmental"])  # chosen before the first answer arrived
+    runner.wait()  # both jobs done: any answer of theirs is now queued in this thread
+    QApplication.processEvents()  # deliver it, to see the stale one dropped
+    runner.shutdown()
+    assert seen == [("segmental",)]

@@ -107,6 +107,7 @@ def main() -> int:
 
     window.show_treatments()
     window.treatments.class_filter.select_slugs(["post-hypoxic"])
+    window.treatments.runner.wait()
     save(window, "drug-filter-post-hypoxic")
 
     window.tabs.setCurrentIndex(0)
@@ -125,11 +126,15 @@ def _treatments(window: Any, opts: argparse.Namespace, save: Callable[[QWidget, 
     window.show_treatments()
     for slug in ("cortical", "post-hypoxic-acute", "post-hypoxic"):
         window.treatments.class_filter.select_slugs([slug])
+        window.treatments.runner.wait()
         name = f"treatments-{slug}-{suffix}"
         save(window, name)
         _compact(opts.out / f"{name}.png")
     pdf = Path(_profile) / "treatments-post-hypoxic-acute.pdf"
     window.treatments.class_filter.select_slugs(["post-hypoxic-acute"])
+    window.treatments.runner.wait()
+    for _ in range(5):  # deliver the view the runner read
+        QApplication.processEvents()
     window.export_pdf_to(pdf)
     page = opts.out / "treatments-table-pdf"
     first_page = ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile"]
