@@ -191,7 +191,11 @@ class Inheritance(StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Inheritance).index(self)
+        """Sort key: the class itself first, the condition in general last."""
+        return _INHERITANCE_RANKS[self]
+
+
+_INHERITANCE_RANKS = {inheritance: rank for rank, inheritance in enumerate(Inheritance)}
 
 
 @dataclass(frozen=True)

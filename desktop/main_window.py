@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.sidebar = Sidebar(self.library, self.queries, self)
         self.reader = Reader(Pages(self.library, self.disclaimer.notice), self)
-        self.treatments = TreatmentsPanel(self.library, self)
+        self.treatments = TreatmentsPanel(self.library, self.queries, self)
         self.printing = PrintActions(self.library.manifest.content_version, self.disclaimer.notice, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
@@ -351,4 +351,5 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self.sidebar.shutdown()
         self.queries.shutdown()
+        self.treatments.shutdown()
         super().closeEvent(event)

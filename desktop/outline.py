@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.article_view import ArticleView
+from desktop.roles import OUTLINE_KIND_ROLE
 
-_KIND_ROLE = Qt.ItemDataRole.UserRole + 30
 _DISCLOSURE_MARKS = "\u25b8\u25be "  # the triangles of "Notes on the source"
 
 
@@ -112,7 +112,7 @@ class OutlineDialog(QDialog):
         self.entries = outline(view.document())
         for entry in self.entries:
             item = QListWidgetItem(entry.label)
-            item.setData(_KIND_ROLE, entry)
+            item.setData(OUTLINE_KIND_ROLE, entry)
             self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)
@@ -139,7 +139,7 @@ class OutlineDialog(QDialog):
             self._activate(item)
 
     def _activate(self, item: QListWidgetItem) -> None:
-        entry: OutlineEntry = item.data(_KIND_ROLE)
+        entry: OutlineEntry = item.data(OUTLINE_KIND_ROLE)
         self.accept()
         if entry.kind == "heading":
             cursor = QTextCursor(self._view.document())

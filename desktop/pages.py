@@ -117,7 +117,7 @@ def _entry_dose(rec: Recommendation, page_has_dose: bool) -> str:
     if rec.dose:
         return f'<b>{escape(rec.dose.text)}</b> <span class="meta">for this use, {escape(rec.source.label())}</span>'
     if page_has_dose:
-        return '<span class="meta">none given for this use (see the dose range above, and its use)</span>'
+        return '<span class="meta">this entry gives none; see the dose range above and what it is for</span>'
     return '<span class="meta">no dose in the sources</span>'
 
 

@@ -99,6 +99,13 @@ class Queries(QObject):
             return
         request.success(answer)
 
+    def wait(self, timeout_ms: int = 5000) -> bool:
+        """Block until every running query is done (scripts and tests only: never on the GUI thread in the app).
+
+        Their answers are then queued for the GUI thread's event loop.
+        """
+        return self._pool.waitForDone(timeout_ms)
+
     def shutdown(self, timeout_ms: int = 2000) -> None:
         """Drop every pending answer and wait (bounded) for running queries to end."""
         for channel in list(self._generations):

@@ -16,3 +16,7 @@ SORT_ROLE = _BASE + 10
 INEFFECTIVE_ROLE = _BASE + 11
 #: The topic tree: the key of rows made only when their group is first opened.
 PENDING_ROLE = _BASE + 20
+#: The Study view's list of decks: the class slugs (or the drugs) a deck entry studies.
+DECKS_ROLE = _BASE + 21
+#: The "Contents and links of this page" list: what an entry is (heading, link, citation).
+OUTLINE_KIND_ROLE = _BASE + 30

@@ -39,12 +39,12 @@ from db.study.render import answer_html, question_html
 from db.userdata import UserData
 from desktop.article_view import ArticleView
 from desktop.pages import format_date
+from desktop.roles import DECKS_ROLE
 from desktop.topic_model import CATEGORY_NAMES
 
 if TYPE_CHECKING:
     from db.userdata.reviews import Reviews, ReviewState
 
-DECKS_ROLE = Qt.ItemDataRole.UserRole + 20
 RATING_BUTTONS = ((1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy"))
 #: Longest wait before the view looks again for cards that have come due (learning steps are minutes).
 RECHECK_MS = 60 * 60 * 1000

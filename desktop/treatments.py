@@ -5,265 +5,52 @@ combines); ``drugTable`` shows the class view
 the Library returns (:class:`db.model.ClassView`): each treatment once, with its strongest role, a dose
 cell that always says the dose's use and source (or "no dose in the sources"), the evidence the content
 holds, the classes it is said of, and its sources. Reported-ineffective rows are shown apart and stay
-last in every sort order. The pane below shows the selected row in full. Columns are described as
-objects (label, text, sort key, width share), as Anki describes its browser columns.
+last in every sort order. The pane below shows the selected row in full. The table itself (columns,
+model, colours, cells) is :mod:`desktop.treatment_table`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QByteArray,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QPalette, QResizeEvent, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QLabel,
     QSplitter,
-    QTableView,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from db.errors import LibraryError
 from db.library import Library
-from db.model import ClassSummary, ClassView, DoseState, TreatmentKind, TreatmentRow
+from db.model import ClassSummary, ClassView
 from desktop.article_view import style_from_palette
+from desktop.class_view_runner import ClassViewRunner
 from desktop.condition_chooser import ConditionChooser
 from desktop.pages import recommendation_detail, stylesheet
-from desktop.roles import INEFFECTIVE_ROLE, SORT_ROLE, URL_ROLE
+from desktop.queries import Queries
+from desktop.roles import URL_ROLE
 from desktop.safe_document import ContentBrowser
 from desktop.topic_model import append_classes
-
-Index = QModelIndex | QPersistentModelIndex
+from desktop.treatment_table import COLUMNS, ROLE_COLUMN, FittedTable, TreatmentRowsModel, TreatmentRowsProxy
 
 #: The address of a class view, for bookmarks: ``classes:cortical,reticular-reflex``.
 CLASSES_SCHEME = "classes"
-
-#: WCAG's contrast for body text, reached by every coloured cell in light and dark palettes.
-MIN_CONTRAST = 4.5
-
-
-def _treatment_text(row: TreatmentRow) -> str:
-    suffix = "" if row.treatment_kind is TreatmentKind.DRUG else f" ({row.treatment_kind.value})"
-    return row.treatment_name + suffix
-
-
-def _dose_sort(row: TreatmentRow) -> tuple[Any, ...]:
-    order = list(DoseState).index(row.dose.state)
-    dose = row.dose.dose
-    return (order, dose.unit, dose.low) if dose else (order, "", 0.0)
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the table: what it is called, what it shows, how it sorts, its share of the width."""
-
-    label: str
-    text: Callable[[TreatmentRow], str]
-    sort_key: Callable[[TreatmentRow], Any]
-    share: int
-    tooltip: str = ""
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("Treatment", _treatment_text, lambda r: r.treatment_name.casefold(), 14),
-    Column(
-        "Role",
-        lambda r: r.role_text(),
-        lambda r: (r.role.rank, r.inheritance.rank),
-        15,
-        "The strongest role; the pane below lists every entry",
-    ),
-    Column(
-        "Dose (use · source)",
-        lambda r: r.dose.text(),
-        _dose_sort,
-        25,
-        "A dose always comes with what it is given for and where it comes from",
-    ),
-    Column(
-        "Evidence",
-        lambda r: r.evidence.text(),
-        lambda r: r.evidence.text().casefold(),
-        17,
-        "The kind of source behind the row and the source's own hedges; not a grade",
-    ),
-    Column("Said of", lambda r: r.said_of(), lambda r: (r.inheritance.rank, r.said_of().casefold()), 14),
-    Column("Source", lambda r: r.sources_text(), lambda r: r.sources_text().casefold(), 15),
-)
-ROLE_COLUMN, DOSE_COLUMN = 1, 2
-
-
-def contrast_ratio(one: QColor, two: QColor) -> float:
-    """WCAG 2 contrast ratio of two opaque colours, 1.0 to 21.0."""
-
-    def luminance(colour: QColor) -> float:
-        def channel(value: float) -> float:
-            return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-        return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
-
-    high, low = sorted((luminance(one), luminance(two)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-def readable(preferred: QColor, palette: QPalette) -> QColor:
-    """``preferred``, moved toward the palette's text colour until it reads at 4.5:1 on every row background."""
-    text = palette.color(QPalette.ColorRole.Text)
-    backgrounds = (palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.AlternateBase))
-    colour = QColor(preferred)
-    for step in range(11):
-        weight = step / 10
-        colour = QColor.fromRgbF(
-            preferred.redF() * (1 - weight) + text.redF() * weight,
-            preferred.greenF() * (1 - weight) + text.greenF() * weight,
-            preferred.blueF() * (1 - weight) + text.blueF() * weight,
-        )
-        if all(contrast_ratio(colour, back) >= MIN_CONTRAST for back in backgrounds):
-            return colour
-    return text
-
-
-@dataclass(frozen=True)
-class CellColours:
-    """The foreground colours of the warning and "no dose" cells, from the palette, readable on it."""
-
-    ineffective: QColor
-    no_dose: QColor
-
-    @classmethod
-    def from_palette(cls, palette: QPalette) -> CellColours:
-        style = style_from_palette(palette)
-        return cls(readable(QColor(style.ineffective), palette), readable(QColor(style.muted), palette))
-
-
-class TreatmentRowsModel(QAbstractTableModel):
-    """Adapts the rows of a class view; one row per treatment, columns from :data:`COLUMNS`."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[TreatmentRow, ...] = ()
-        self.colours = CellColours.from_palette(QPalette())
-
-    def set_rows(self, rows: tuple[TreatmentRow, ...]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def set_palette(self, palette: QPalette) -> None:
-        self.colours = CellColours.from_palette(palette)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
-
-    def treatment_row(self, row: int) -> TreatmentRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's API
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section].label
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return COLUMNS[section].tooltip or None
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(COLUMNS):
-            return None
-        row = self._rows[index.row()]
-        column = COLUMNS[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return column.text(row)  # the tooltip carries a cell's whole text wherever the column cuts it
-        if role == SORT_ROLE:
-            return column.sort_key(row)
-        if role == INEFFECTIVE_ROLE:
-            return row.ineffective
-        if role == URL_ROLE:
-            return f"drug:{row.treatment_slug}"
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if row.ineffective:
-                return QBrush(self.colours.ineffective)
-            if index.column() == DOSE_COLUMN and row.dose.state is DoseState.NONE:
-                return QBrush(self.colours.no_dose)
-            return None
-        if role == Qt.ItemDataRole.FontRole and (row.ineffective or index.column() == DOSE_COLUMN):
-            font = QFont()
-            font.setItalic(row.ineffective or row.dose.state is DoseState.NONE)
-            font.setBold(row.ineffective and index.column() == ROLE_COLUMN)
-            return font
-        return None
-
-
-class TreatmentRowsProxy(QSortFilterProxyModel):
-    """Sorts by any column; reported-ineffective rows stay at the bottom in either order."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        model = self.sourceModel()
-        left_bad = bool(model.data(model.index(left.row(), 0), INEFFECTIVE_ROLE))
-        right_bad = bool(model.data(model.index(right.row(), 0), INEFFECTIVE_ROLE))
-        if left_bad != right_bad:
-            # Qt reverses lessThan for descending order; answer so that the warning still sinks.
-            ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
-            return right_bad if ascending else left_bad
-        a, b = model.data(left, SORT_ROLE), model.data(right, SORT_ROLE)
-        if a == b:
-            return left.row() < right.row()
-        return bool(a < b)
-
-
-class FittedTable(QTableView):
-    """A table whose columns share its width (no horizontal scrolling): long cells wrap, rows grow to fit."""
-
-    def __init__(self, shares: Sequence[int], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._shares = tuple(shares)
-        self.setWordWrap(True)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header.setStretchLastSection(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-
-    def fit(self) -> None:
-        width = self.viewport().width()
-        total = sum(self._shares)
-        used = 0
-        for column, share in enumerate(self._shares):
-            size = width - used if column == len(self._shares) - 1 else width * share // total
-            self.horizontalHeader().resizeSection(column, max(size, 24))
-            used += size
-        self.resizeRowsToContents()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.fit()
 
 
 class ClassFilter(QTreeView):
@@ -348,11 +135,12 @@ class TreatmentsPanel(QWidget):
     open_requested = Signal(str)
     view_changed = Signal()
 
-    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+    def __init__(self, library: Library, queries: Queries, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("treatmentsPanel")
-        self._library = library
+        self._library = library  # the class list of a condition chosen: a small read, on this thread
         self.class_view = ClassView((), (), (), "")
+        self.runner = ClassViewRunner(queries, self)
         conditions = library.conditions()
         self.condition_chooser = ConditionChooser(conditions, self)
         self.class_filter = ClassFilter(library.classes(conditions[0].slug) if conditions else library.classes(), self)
@@ -392,7 +180,7 @@ class TreatmentsPanel(QWidget):
         table_and_detail = QSplitter(Qt.Orientation.Vertical, right)
         table_and_detail.addWidget(self.table)
         table_and_detail.addWidget(self.detail)
-        table_and_detail.setStretchFactor(0, 3)
+        table_and_detail.setStretchFactor(0, 4)
         table_and_detail.setStretchFactor(1, 1)
         right_layout.addWidget(table_and_detail, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -400,18 +188,26 @@ class TreatmentsPanel(QWidget):
         self.splitter.addWidget(chooser_and_classes)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([220, 800])
+        # Wide enough for the longest class name (within reason); a narrower list still has tooltips.
+        names = self.class_filter.sizeHintForColumn(0) + self.class_filter.indentation() + 8
+        self.splitter.setSizes([max(180, min(names, 230)), 800])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
         self.class_filter.selectionModel().selectionChanged.connect(self._classes_changed)
         self.condition_chooser.condition_chosen.connect(self._condition_chosen)
+        self.runner.ready.connect(self._show_view)
+        self.runner.failed.connect(self._show_error)
         self.table.doubleClicked.connect(self._open_row)
         self.table.activated.connect(self._open_row)
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
         self.detail.anchorClicked.connect(lambda url: self.open_requested.emit(url.toString()))
 
     # -- what is shown -------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Stop reading class views: the window is closing."""
+        self.runner.shutdown()
 
     def focus_classes(self) -> None:
         self.class_filter.setFocus()
@@ -461,8 +257,26 @@ class TreatmentsPanel(QWidget):
         self._classes_changed(QItemSelection(), QItemSelection())
 
     def _classes_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        self.class_view = self._library.class_view(self.class_filter.selected_slugs())
-        rows = self.class_view.rows
+        # Read off the GUI thread; until the answer comes, the caption says what is being read.
+        slugs = self.class_filter.selected_slugs()
+        if slugs:
+            self.caption.setText("Reading the treatments for the chosen classes\u2026")
+        self.runner.request(slugs)
+
+    def _show_error(self, exc: LibraryError) -> None:
+        # The content broke under us: say so where the table was, never a stale table.
+        self.class_view = ClassView((), (), (), "")
+        self.model.set_rows(())
+        self.detail.clear()
+        self.caption.setText(
+            f"<b>The content cannot be read.</b> File: {escape(exc.path)}. Problem: {escape(exc.reason)}. "
+            f"{escape(exc.advice)}"
+        )
+        self.view_changed.emit()
+
+    def _show_view(self, view: ClassView) -> None:
+        self.class_view = view
+        rows = view.rows
         self.model.set_rows(rows)
         self.table.fit()
         self.detail.clear()
@@ -471,7 +285,7 @@ class TreatmentsPanel(QWidget):
         if not self.class_view.class_slugs:
             self.caption.setText("Choose a condition and one of its classes on the left to list their treatments.")
         else:
-            names = ", ".join(self.class_view.class_names)
+            names = escape(", ".join(self.class_view.class_names))
             ineffective = sum(r.ineffective for r in rows)
             inherited = sum(r.inherited for r in rows)
             text = f"<b>{len(rows)}</b> treatments for <b>{names}</b>, each once"

@@ -59,3 +59,14 @@ def test_every_document_is_made_through_the_safe_document() -> None:
             continue
         found = plain.search(path.read_text(encoding="utf-8"))
         assert found is None, f"{path}: {found.group() if found else ''} - use desktop.safe_document instead"
+
+
+def test_item_roles_are_declared_in_one_module_and_never_collide() -> None:
+    from desktop import roles
+
+    declared = re.compile(r"UserRole\s*\+")
+    for path in _sources("desktop"):
+        if path.name != "roles.py":
+            assert not declared.search(path.read_text(encoding="utf-8")), f"{path}: declare item roles in roles.py"
+    values = [value for name, value in vars(roles).items() if name.endswith("_ROLE")]
+    assert len(values) == len(set(values))

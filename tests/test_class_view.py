@@ -147,3 +147,20 @@ def test_a_citation_read_from_a_misprint_says_so_in_the_article(library: Library
     assert page is not None
     assert "[1; printed as 152]" in page.html
     assert page.html.count("printed as") == 1
+
+
+def test_class_and_drug_pages_never_show_a_bare_dash_for_a_dose(library: Library) -> None:
+    from desktop.pages import class_page, drug_page
+
+    for cls in library.classes():
+        page = library.class_page(cls.slug)
+        assert page is not None
+        html = class_page(page, "notice")
+        treatments = html.split("<h2>Treatments</h2>", 1)[1]
+        assert "&mdash;" not in treatments and "\u2014" not in treatments, cls.slug
+        for row in page.rows:
+            if row.dose.dose is not None:
+                assert row.dose.use in treatments.replace("&#x27;", "'"), (cls.slug, row.treatment_slug)
+    for drug in library.topics().drugs:
+        drug_html = drug_page(library.drug(drug.slug), "notice")  # type: ignore[arg-type]
+        assert "&mdash;" not in drug_html, drug.slug

@@ -303,7 +303,9 @@ def _click_class(
     )
     assert found, name
     classes.scrollTo(found[0])
-    qtbot.mouseClick(classes.viewport(), Qt.MouseButton.LeftButton, modifier, classes.visualRect(found[0]).center())
+    panel = window(app).treatments  # type: ignore[attr-defined]
+    with qtbot.waitSignal(panel.view_changed, timeout=5000):  # the view is read off the GUI thread
+        qtbot.mouseClick(classes.viewport(), Qt.MouseButton.LeftButton, modifier, classes.visualRect(found[0]).center())
     table = window(app).findChild(QTableView, "drugTable")
     assert table.isVisible()
     return table

@@ -12,7 +12,7 @@ from db.model import Role
 from desktop.roles import URL_ROLE
 from desktop.search_model import SearchResultsModel
 from desktop.topic_model import LazyTopicModel, TopicModel, append_classes
-from desktop.treatments import TreatmentRowsModel, TreatmentRowsProxy
+from desktop.treatment_table import TreatmentRowsModel, TreatmentRowsProxy
 
 
 def test_topic_model(qtmodeltester: ModelTester, library: Library) -> None:

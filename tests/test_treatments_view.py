@@ -8,14 +8,16 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QTableView, QTextBrowser
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QFileDialog, QTableView, QTextBrowser
 from pytestqt.qtbot import QtBot
 
 from desktop.search_model import URL_ROLE
 from desktop.startup import Startup
-from desktop.treatments import COLUMNS, DOSE_COLUMN, contrast_ratio
+from desktop.treatment_table import COLUMNS, DOSE_COLUMN, contrast_ratio, fit_lines
 from tests.desktop_helpers import article_text, running, window
 
 DOSE_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*-\s*\d+(?:\.\d+)?\s*(?:mg|g|mcg|IU|units)/")
@@ -66,7 +68,9 @@ def _pick(
     )
     assert found, name
     classes.scrollTo(found[0])
-    qtbot.mouseClick(classes.viewport(), Qt.MouseButton.LeftButton, modifier, classes.visualRect(found[0]).center())
+    panel = window(app).treatments  # type: ignore[attr-defined]
+    with qtbot.waitSignal(panel.view_changed, timeout=5000):  # the view is read off the GUI thread
+        qtbot.mouseClick(classes.viewport(), Qt.MouseButton.LeftButton, modifier, classes.visualRect(found[0]).center())
     assert _table(app).isVisible()
     return _rows(app)
 
@@ -186,6 +190,7 @@ def test_ctrl_d_bookmarks_the_class_view_and_reopening_restores_it(qtbot: QtBot,
         qtbot.waitUntil(lambda: _table(again).isVisible())
         panel = window(again).treatments  # type: ignore[attr-defined]
         assert sorted(panel.class_filter.selected_slugs()) == ["cortical", "reticular-reflex"]
+        qtbot.waitUntil(lambda: panel.class_view.class_slugs == ("cortical", "reticular-reflex"))
         said_of = "; ".join(r["Said of"] for r in _rows(again))
         assert "Cortical" in said_of and "Reticular reflex myoclonus" in said_of
         assert window(again).act_bookmark.isChecked()  # type: ignore[attr-defined]
@@ -282,3 +287,104 @@ def test_class_page_shows_inherited_rows_and_dose_provenance(qtbot: QtBot, built
         assert "phenytoin" in text and "said of Post-hypoxic myoclonus" in text
         assert text.index("phenytoin") > text.index("propofol")
         assert "500-3000 mg/day" in text and "\u2014" not in text.split("Treatments", 1)[1]
+
+
+def test_every_class_name_in_the_filter_has_a_tooltip(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        classes = window(app).findChild(QAbstractItemView, "classFilter")
+        model = classes.model()
+        found = 0
+        for name in _class_names(app):
+            index = model.match(
+                model.index(0, 0),
+                Qt.ItemDataRole.DisplayRole,
+                name,
+                1,
+                Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive,
+            )[0]
+            assert index.data(Qt.ItemDataRole.ToolTipRole) == name
+            found += 1
+        assert found == len(app.library.classes())
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(max_size=300), width=st.integers(min_value=20, max_value=400), lines=st.integers(1, 6))
+def test_a_capped_cell_never_shows_more_lines_or_wider_text_than_it_has(
+    qapp: object, text: str, width: int, lines: int
+) -> None:
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    font = QFont()
+    metrics = QFontMetricsF(font)
+    height = metrics.height() + (lines - 1) * metrics.lineSpacing()
+    shown = fit_lines(text, font, width, height)
+    rows = shown.split("\n")
+    assert len(rows) <= lines
+    if all(ord(c) < 0x250 for c in text):  # glyphs of the cell's own font (others come from fallback fonts)
+        for row in rows:
+            # A word longer than the cell is broken anywhere; no line runs past the cell by more than a glyph.
+            assert metrics.horizontalAdvance(row) <= width + metrics.maxWidth()
+    if "\u2026" not in shown:
+        visible = [c for c in text if c.isprintable() and not c.isspace()]  # control characters show nothing
+        assert [c for c in shown if c.isprintable() and not c.isspace()] == visible  # nothing dropped that fits
+
+
+def test_ctrl_p_on_the_treatments_tab_prints_the_table(
+    qtbot: QtBot, built_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QTextDocument
+
+    import desktop.printing
+    from desktop.printing import PrintFooter
+
+    printed: list[tuple[str, PrintFooter]] = []
+
+    def print_document(document: QTextDocument, _parent: object, footer: PrintFooter) -> bool:
+        printed.append((document.toPlainText(), footer))  # what the printer dialog would be given
+        return True
+
+    monkeypatch.setattr(desktop.printing, "print_document", print_document)
+    with running(qtbot, built_db) as app:
+        _pick(qtbot, app, "Cortical")
+        qtbot.keyClick(window(app), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(window(app), Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(window(app), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    (table, table_footer), (article, article_footer) = printed
+    assert table.startswith("Treatments for Cortical") and "500-3000 mg/day" in table
+    assert table_footer.title == "Treatments: Cortical" and table_footer.page_date == "18 Apr 2025"
+    assert table_footer.content_version == "2025.04.18-3" and "Verify" in table_footer.notice
+    assert article.startswith("What are the treatment options") and article_footer.title != table_footer.title
+
+
+def test_content_that_breaks_while_the_tab_is_open_says_so_instead_of_a_stale_table(
+    qtbot: QtBot, built_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from db.errors import LibraryError
+
+    with running(qtbot, built_db) as app:
+        assert _pick(qtbot, app, "Cortical")
+
+        def broken(_slugs: object) -> object:
+            raise LibraryError(built_db, "the content file is damaged (database disk image is malformed)", "Reinstall.")
+
+        monkeypatch.setattr(app.library, "class_view", broken)
+        assert _pick(qtbot, app, "Segmental") == []
+        caption = window(app).treatments.caption.text()  # type: ignore[attr-defined]
+        assert "cannot be read" in caption and str(built_db) in caption and "malformed" in caption
+        assert window(app).isVisible()
+
+
+def test_only_the_newest_class_view_reaches_the_table(qtbot: QtBot, library: object) -> None:
+    from desktop.class_view_runner import ClassViewRunner
+    from desktop.queries import Queries
+
+    runner = ClassViewRunner(Queries(library))  # type: ignore[arg-type]
+    seen: list[tuple[str, ...]] = []
+    runner.ready.connect(lambda view: seen.append(view.class_slugs))
+    with qtbot.waitSignal(runner.ready, timeout=5000):
+        runner.request(["cortical"])
+        runner.request(["segmental"])  # chosen before the first answer arrived
+    runner.wait()  # both jobs done: any answer of theirs is now queued in this thread
+    QApplication.processEvents()  # deliver it, to see the stale one dropped
+    runner.shutdown()
+    assert seen == [("segmental",)]

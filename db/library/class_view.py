@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from db.model import (
@@ -42,6 +43,19 @@ _HEDGE = re.compile(r"\b(" + "|".join(HEDGES) + r")\b", re.IGNORECASE)
 KIND_ORDER = ("guideline", "drug label", "research")
 
 _INHERITANCE = {0: Inheritance.OWN, 1: Inheritance.SUBCLASS, 2: Inheritance.ANCESTOR, 3: Inheritance.GENERAL}
+_ROLES = {role.value: role for role in Role}
+_KINDS = {kind.value: kind for kind in TreatmentKind}
+
+
+# A view of a large corpus repeats the same few citation lists and notes thousands of times.
+@lru_cache(maxsize=4096)
+def _citations(text: str) -> tuple[int, ...]:
+    return tuple(json.loads(text))
+
+
+@lru_cache(maxsize=4096)
+def _hedges(note: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m.group(1).casefold() for m in _HEDGE.finditer(note)))
 
 
 def general_classes_sql() -> str:
@@ -100,13 +114,13 @@ def _entry(row: Sequence[Any]) -> ViewEntry:
     recommendation = Recommendation(
         treatment_slug=row[0],
         treatment_name=row[1],
-        treatment_kind=TreatmentKind(row[2]),
+        treatment_kind=_KINDS[row[2]],
         class_slug=row[3],
         class_name=row[4],
-        role=Role(row[5]),
+        role=_ROLES[row[5]],
         dose=_dose(row[6], row[7], row[8], row[9], row[10]),
         note=row[11],
-        source=SourceRef(row[12], row[13], tuple(json.loads(row[14]))),
+        source=SourceRef(row[12], row[13], _citations(row[14])),
         derived=bool(row[15]),
     )
     return ViewEntry(recommendation, _INHERITANCE[row[16]])
@@ -145,8 +159,8 @@ def evidence(entries: Sequence[ViewEntry], kinds: dict[tuple[str, int], str]) ->
             found.add(kinds.get((rec.source.article_slug, number), "other"))
         uncited = uncited or not rec.source.citations
         derived = derived or rec.derived
-        for match in _HEDGE.finditer(rec.note):
-            hedges.setdefault(match.group(1).casefold(), None)
+        for hedge in _hedges(rec.note):
+            hedges.setdefault(hedge, None)
     ordered = [k for k in KIND_ORDER if k in found] + sorted(found.difference(KIND_ORDER))
     return Evidence(tuple(ordered), uncited, derived, tuple(hedges))
 
