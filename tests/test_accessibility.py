@@ -120,6 +120,8 @@ def test_contents_and_links_list_follows_a_link(qtbot: QtBot, built_db: Path) ->
         press(qtbot, Qt.Key.Key_Return)
         assert article_text(app).startswith("propofol")
         assert not dialog.isVisible()
+        qtbot.waitUntil(main.isActiveWindow)  # keys go to the window again
+        assert QApplication.focusWidget() is main.findChild(QTextBrowser, "articleView")
 
 
 def test_bookmarks_menu_lists_a_new_bookmark_and_opens_it(qtbot: QtBot, built_db: Path) -> None:
