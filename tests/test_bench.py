@@ -145,7 +145,7 @@ def test_lazy_topic_tree_makes_long_groups_when_opened(qtmodeltester: object, co
 
     with Library(corpus_db) as library:
         model = LazyTopicModel(library.topics(most_articles=0), library.topic_articles)
-        articles = model.index(0, 0)
+        articles = model.indexFromItem(model.groups["Articles"])
         first_topic = model.index(0, 0, articles)
         assert model.rowCount(first_topic) == 0 and model.hasChildren(first_topic)
         assert model.canFetchMore(first_topic)
