@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QStandardItemModel
+from PySide6.QtGui import QBrush, QColor, QFont, QStandardItemModel, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from db.library import Library
 from db.model import ClassSummary, Recommendation, Role, TreatmentKind
+from desktop.announce import send_announcement
 from desktop.article_view import style_from_palette
 from desktop.pages import recommendation_detail, stylesheet
 from desktop.search_model import URL_ROLE
@@ -274,6 +275,8 @@ class TreatmentsPanel(QWidget):
             if ineffective:
                 text += f"; {ineffective} reported ineffective, listed last"
             self.caption.setText(text + ". Double-click a row for the drug page; Source links to the citation.")
+        # Said aloud too: a screen reader does not read a label that changes where nobody looks.
+        send_announcement(self.caption, QTextDocumentFragment.fromHtml(self.caption.text()).toPlainText())
 
     def _show_detail(self, current: QModelIndex, _previous: QModelIndex) -> None:
         rec = self.model.recommendation(self.proxy.mapToSource(current).row()) if current.isValid() else None

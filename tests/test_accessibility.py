@@ -208,3 +208,16 @@ def test_disclaimer_accepts_by_its_mnemonic(qtbot: QtBot, built_db: Path) -> Non
     qtbot.addWidget(startup.window)
     startup.window.close()
     startup.userdata.close()
+
+
+def test_treatments_caption_is_announced(qtbot: QtBot, built_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import desktop.treatments
+
+    said: list[str] = []
+    monkeypatch.setattr(desktop.treatments, "send_announcement", lambda _source, text, **_: said.append(text))
+    with running(qtbot, built_db) as app:
+        main = window(app)
+        qtbot.keyClick(main, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+        main.treatments.class_filter.select_slug("post-hypoxic")  # type: ignore[attr-defined]
+        assert said and "treatment entries for Post-hypoxic myoclonus" in said[-1]
+        assert "<b>" not in said[-1]
