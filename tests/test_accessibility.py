@@ -160,6 +160,9 @@ def test_focus_ring_on_the_results_list_meets_3_to_1(qtbot: QtBot, built_db: Pat
         results.setFocus()
         ring = window(app).focus_ring  # type: ignore[attr-defined]
         assert ring.target is results
+        pane = QAccessible.queryAccessibleInterface(results)
+        children = [pane.child(i).object() for i in range(pane.childCount())]
+        assert ring not in children  # nothing unnamed for a screen reader inside the pane
         palette = results.palette()
         assert contrast(ring_colour(palette), palette.color(palette.ColorRole.Base)) >= 3.0
         results.clearFocus()
