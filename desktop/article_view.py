@@ -133,7 +133,14 @@ class ArticleView(ContentBrowser):
             self.verticalScrollBar().setValue(scroll)
         elif anchor:
             self._mark_target(anchor)  # moves the caret there too
-            self.scrollToAnchor(anchor)
+            if anchor.startswith("ref-"):
+                self.scrollToAnchor(anchor)
+            else:
+                # A third of the way down, not at the top: on a drug page opened at its dose the
+                # drug's name stays in view above the dose.
+                self.verticalScrollBar().setValue(0)
+                top = self.cursorRect().top()
+                self.verticalScrollBar().setValue(max(0, top - self.viewport().height() // 3))
         else:
             cursor.movePosition(QTextCursor.MoveOperation.Start)
             self.setTextCursor(cursor)
@@ -154,7 +161,7 @@ class ArticleView(ContentBrowser):
         return -1
 
     def _mark_target(self, anchor: str) -> None:
-        """Highlight the paragraph a citation leads to, and put the caret at its start."""
+        """Put the caret at an anchor's paragraph; highlight it when it is a reference (``ref-N``)."""
         position = self.anchor_position(anchor)
         if position < 0:
             return
@@ -163,6 +170,8 @@ class ArticleView(ContentBrowser):
         cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock)
         caret = QTextCursor(cursor)
         self.setTextCursor(caret)
+        if not anchor.startswith("ref-"):
+            return  # a dose row, the notes: the caret goes there; only a reference is highlighted
         cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
         selection = QTextEdit.ExtraSelection()
         selection.cursor = cursor

@@ -67,8 +67,8 @@ class FindBar(QWidget):
 
     def close_bar(self) -> None:
         self._view.setExtraSelections([])
+        self.closed.emit()  # first: hidden while focused, the field would hand focus to the next widget in line
         self.hide()
-        self.closed.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.field and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:

@@ -121,6 +121,10 @@ class OutlineDialog(QDialog):
         self.list.itemActivated.connect(self._activate)
         self.list.setFocus()
 
+    def done(self, result: int) -> None:
+        super().done(result)
+        self._view.activateWindow()  # back to the main window, even where no window manager does it
+
     def _filter(self, text: str) -> None:
         needle = text.casefold().strip()
         first = None

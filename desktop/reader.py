@@ -39,6 +39,7 @@ class BackToText(QWidget):
         self.label = QLabel(self)
         self.label.setObjectName("citationTarget")
         self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setWordWrap(True)  # a long reference wraps; it never widens the pane
         self.button = QPushButton("\u21a9 Back to text (Alt+Left)", self)
         self.button.setObjectName("backToTextButton")
         self.button.setAccessibleName("Back to text")

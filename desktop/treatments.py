@@ -23,10 +23,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import (
-    QStandardItem,
-    QStandardItemModel,
-)
+from PySide6.QtGui import QStandardItem, QStandardItemModel, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -39,6 +36,7 @@ from PySide6.QtWidgets import (
 from db.errors import LibraryError
 from db.library import Library
 from db.model import ClassSummary, ClassView
+from desktop.announce import send_announcement
 from desktop.article_view import style_from_palette
 from desktop.class_view_runner import ClassViewRunner
 from desktop.condition_chooser import ConditionChooser
@@ -295,6 +293,8 @@ class TreatmentsPanel(QWidget):
                 text += f"; <b>{ineffective} reported ineffective</b>, listed last"
             self.caption.setText(text + ". Double-click a row for the drug page.")
         self.view_changed.emit()
+        # Said aloud too: a screen reader does not read a label that changes where nobody looks.
+        send_announcement(self.caption, QTextDocumentFragment.fromHtml(self.caption.text()).toPlainText())
 
     def _show_detail(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.model.treatment_row(self.proxy.mapToSource(current).row()) if current.isValid() else None

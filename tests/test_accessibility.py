@@ -120,6 +120,8 @@ def test_contents_and_links_list_follows_a_link(qtbot: QtBot, built_db: Path) ->
         press(qtbot, Qt.Key.Key_Return)
         assert article_text(app).startswith("propofol")
         assert not dialog.isVisible()
+        qtbot.waitUntil(main.isActiveWindow)  # keys go to the window again
+        assert QApplication.focusWidget() is main.findChild(QTextBrowser, "articleView")
 
 
 def test_bookmarks_menu_lists_a_new_bookmark_and_opens_it(qtbot: QtBot, built_db: Path) -> None:
@@ -158,6 +160,9 @@ def test_focus_ring_on_the_results_list_meets_3_to_1(qtbot: QtBot, built_db: Pat
         results.setFocus()
         ring = window(app).focus_ring  # type: ignore[attr-defined]
         assert ring.target is results
+        pane = QAccessible.queryAccessibleInterface(results)
+        children = [pane.child(i).object() for i in range(pane.childCount())]
+        assert ring not in children  # nothing unnamed for a screen reader inside the pane
         palette = results.palette()
         assert contrast(ring_colour(palette), palette.color(palette.ColorRole.Base)) >= 3.0
         results.clearFocus()
@@ -206,3 +211,16 @@ def test_disclaimer_accepts_by_its_mnemonic(qtbot: QtBot, built_db: Path) -> Non
     qtbot.addWidget(startup.window)
     startup.window.close()
     startup.userdata.close()
+
+
+def test_treatments_caption_is_announced(qtbot: QtBot, built_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import desktop.treatments
+
+    said: list[str] = []
+    monkeypatch.setattr(desktop.treatments, "send_announcement", lambda _source, text, **_: said.append(text))
+    with running(qtbot, built_db) as app:
+        main = window(app)
+        qtbot.keyClick(main, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+        main.treatments.class_filter.select_slug("post-hypoxic")  # type: ignore[attr-defined]
+        assert said and "treatment entries for Post-hypoxic myoclonus" in said[-1]
+        assert "<b>" not in said[-1]

@@ -59,6 +59,20 @@ def test_propofol_dose_enter_opens_propofol_at_its_dose(qtbot: QtBot, built_db: 
         press(qtbot, Qt.Key.Key_Return)
         assert article_text(app).startswith("propofol")
         assert window(app).reader.current_url == "drug:propofol#dose"  # type: ignore[attr-defined]
+        view = article_view(app)
+        caret = view.cursorRect()
+        assert 0 <= caret.top() < view.viewport().height()  # the caret is at the dose row, in view
+        assert view.textCursor().block().text().startswith("Dose range")
+
+
+def test_a_page_opened_at_its_dose_keeps_the_drug_name_in_view(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        window(app).resize(900, 420)
+        window(app).open_url("drug:levetiracetam#dose")  # type: ignore[attr-defined]
+        view = article_view(app)
+        assert view.cursorRect().bottom() < view.viewport().height()
+        name = QTextCursor(view.document())  # the page's first line: the drug's name
+        assert view.cursorRect(name).bottom() > 0 or view.verticalScrollBar().value() == 0
 
 
 def test_keppra_dose_lists_levetiracetam_first(qtbot: QtBot, built_db: Path) -> None:

@@ -1,13 +1,18 @@
-"""Search that answers the question behind the words: dose and route words are hints."""
+"""Search that answers the question behind the words (dose and route words are hints), and the
+article page built from whatever a content file holds."""
 
 from __future__ import annotations
 
+from html import escape
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from db.library import Library
 from db.library.search import DOSE_WORDS, split_hints
+from db.model import Article, Reference
+from desktop.pages import article_page
 
 
 @pytest.mark.parametrize(
@@ -63,3 +68,39 @@ def test_split_hints_always_leaves_words_to_match(words: list[str]) -> None:
     assert required and set(required) <= set(words)
     assert dosing == (len(required) < len(words))
     assert not dosing or any(w in DOSE_WORDS or w.isdigit() or len(w) >= 2 for w in words)
+
+
+# -- the article page's notes and citations, from whatever a content file holds ------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    html=st.lists(
+        st.sampled_from([*'<>"/ab h2p[]#ref-1,;&\n', "<h2>", "</h2>", "<p>", "</p>", '<li class="ref">'])
+    ).map("".join),
+    quirk=st.text(),
+    title=st.text(),
+)
+def test_article_page_takes_any_html_and_escapes_the_notes(html: str, quirk: str, title: str) -> None:
+    cited = f'{html}<sup class="cite">[<a href="#ref-1" title="Reference 1">1</a>]</sup>'
+    article = Article(
+        "slug",
+        "Title",
+        "Short",
+        "Topic",
+        "2025-01-01",
+        "draft",
+        "",
+        "Export 1.txt",
+        cited,
+        (),
+        (Reference(1, "research", title, "Journal", 2001, True, ""),),
+        (quirk,),
+    )
+    closed = article_page(article, "Notice", notes_open=False)
+    opened = article_page(article, "Notice", notes_open=True)
+    assert "Taken from" not in closed and "Taken from: Export 1.txt" in opened
+    assert "<script" not in opened.replace("&lt;script", "")
+    if quirk:
+        assert escape(quirk) in opened
+    assert 'title="[1] ' in closed  # the citation carries its reference as a tooltip
