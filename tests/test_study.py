@@ -221,6 +221,33 @@ def test_a_changed_dose_marks_exactly_its_cards_and_resets_them(tmp_path: Path) 
         assert reviews.sync([(i, c.fingerprint) for i, c in new.items()], "v2", later).message() is None
 
 
+def test_a_dose_changed_in_one_row_marks_exactly_that_card(tmp_path: Path) -> None:
+    before = _variant(tmp_path, "before", {})
+    # Only the drug's range changes (the article gains the new figure so the build's check still holds);
+    # the recommendation keeps its dose, so its card must stay as it was.
+    after = _variant(
+        tmp_path,
+        "after",
+        {
+            "articles/myoclonus-treatment-options.md": (
+                "[zonisamide](drug:zonisamide) 100-400 mg/day",
+                "[zonisamide](drug:zonisamide) 100-400 mg/day (100-300 mg/day)",
+            ),
+            "drugs.toml": ('dose = "100-400 mg/day"', 'dose = "100-300 mg/day"'),
+        },
+    )
+    with Library(before) as lib:
+        old = [(c.card_id, c.fingerprint) for c in generate_cards(lib)]
+    with Library(after) as lib:
+        new = [(c.card_id, c.fingerprint) for c in generate_cards(lib)]
+    with UserData(tmp_path / "userdata.db") as store:
+        reviews = Reviews(store)
+        reviews.sync(old, "v1")
+        report = reviews.sync(new, "v2")
+    assert report.changed == ("dose:zonisamide",) and report.retired == () and report.new == 0
+    assert report.message() == "1 card changed in content v2: its schedule was reset."
+
+
 def test_a_fact_that_is_gone_is_retired_and_comes_back_with_its_schedule(tmp_path: Path) -> None:
     now = datetime(2026, 1, 5, 20, 0, tzinfo=UTC)
     with UserData(tmp_path / "userdata.db") as store:
