@@ -319,12 +319,12 @@ class StudyView(QWidget):
                     if local.date() == now.astimezone().date()
                     else format_date(local.date().isoformat())
                 )
-                text = f"Nothing due now in this choice. The next card is due {when}."
+                heading, text = "All caught up", f"Nothing is due now in this choice. The next card is due {when}."
                 wait = int((upcoming - now).total_seconds() * 1000) + 1000
                 self._recheck.start(max(1000, min(wait, RECHECK_MS)))
             else:
-                text = "No cards in this choice."
-            self.card.show_html(f"<h2>All caught up</h2><p>{text}</p>")
+                heading, text = "No cards", "There are no cards in this choice."
+            self.card.show_html(f"<h2>{heading}</h2><p>{text}</p>")
             self._announce(text)
         else:
             self._render()

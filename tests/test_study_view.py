@@ -238,3 +238,22 @@ def test_a_store_that_cannot_be_kept_is_said(qtbot: QtBot, built_db: Path, profi
         qtbot.keyClick(view.card, Qt.Key.Key_Space)
         qtbot.keyClick(view.card, Qt.Key.Key_3)  # studying still works, in memory
         assert "could not be saved" not in notice.text()
+
+
+def test_when_a_deck_is_done_it_says_when_the_next_card_is_due(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        view = _open_study(qtbot, app)
+        decks = _find(app, QTreeWidget, "studyDecks")
+        assert isinstance(decks, QTreeWidget)
+        flags = Qt.MatchFlag.MatchStartsWith | Qt.MatchFlag.MatchRecursive
+        (jme,) = decks.findItems("Juvenile myoclonic epilepsy", flags)
+        decks.setCurrentItem(jme)
+        for _ in view.deck_cards():
+            qtbot.keyClick(view.card, Qt.Key.Key_Space)
+            qtbot.keyClick(view.card, Qt.Key.Key_4)
+        assert view.current_card is None
+        assert "All caught up" in _card_text(app) and "The next card is due" in _card_text(app)
+        assert _counts(app) == "0 due (0 new) · 2 learned · 2 cards"
+        assert not view.reveal_button.isEnabled() and not view.source_button.isEnabled()
+        qtbot.keyClick(view.card, Qt.Key.Key_Space)  # nothing to reveal: nothing happens
+        assert view.current_card is None and not view.revealed
