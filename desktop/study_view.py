@@ -199,18 +199,25 @@ class StudyView(QWidget):
         from db.userdata.reviews import Reviews
 
         self._loaded = True
+        self._reviews = Reviews(self._userdata)
+        said = []
         try:
             self._cards = generate_cards(self._library)
         except LibraryError as error:
+            # Not synced: an unreadable content file must not retire every card the trainee has.
             self._cards = ()
-            self._say(f"The study cards could not be made: {error}")
-        self._reviews = Reviews(self._userdata)
-        version = self._library.manifest.content_version
-        report = self._reviews.sync(((c.card_id, c.fingerprint) for c in self._cards), version, self._clock())
-        if not report.saved:
-            self._say(f"Your study progress could not be updated: {self._reviews.last_error}")
-        elif message := report.message():
-            self._say(message)
+            said.append(f"The study cards could not be made: {error}")
+        else:
+            version = self._library.manifest.content_version
+            report = self._reviews.sync(((c.card_id, c.fingerprint) for c in self._cards), version, self._clock())
+            if not report.saved:
+                said.append(f"Your study progress could not be updated: {self._reviews.last_error}")
+            elif message := report.message():
+                said.append(message)
+        if not self._userdata.persistent:
+            said.append("Your study progress will not be kept after this session: its file cannot be used.")
+        if said:
+            self._say(" ".join(said))
         self._progress = self._reviews.states()
         self._fill_decks()
         self._show_next()
@@ -312,12 +319,12 @@ class StudyView(QWidget):
                     if local.date() == now.astimezone().date()
                     else format_date(local.date().isoformat())
                 )
-                text = f"Nothing due now in this choice. The next card is due {when}."
+                heading, text = "All caught up", f"Nothing is due now in this choice. The next card is due {when}."
                 wait = int((upcoming - now).total_seconds() * 1000) + 1000
                 self._recheck.start(max(1000, min(wait, RECHECK_MS)))
             else:
-                text = "No cards in this choice."
-            self.card.show_html(f"<h2>All caught up</h2><p>{text}</p>")
+                heading, text = "No cards", "There are no cards in this choice."
+            self.card.show_html(f"<h2>{heading}</h2><p>{text}</p>")
             self._announce(text)
         else:
             self._render()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -17,13 +19,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from db.library import Library
-from db.model import Recommendation, Role
+from db.model import Recommendation, Role, SourceRef
 from db.paths import content_sources_dir
-from db.study import DRUGS_DECK, Card, CardKind, generate_cards
+from db.study import DRUGS_DECK, AnswerLine, Card, CardKind, Statement, generate_cards
 from db.study.anki import FIELDS, ExportError, write_apkg
+from db.study.cards import fingerprint
 from db.study.queue import counts, next_card
+from db.study.render import answer_html, question_html
 from db.userdata import UserData
 from db.userdata.reviews import Reviews
 from db.userdata.store import SCHEMA_VERSION
@@ -213,6 +219,33 @@ def test_a_changed_dose_marks_exactly_its_cards_and_resets_them(tmp_path: Path) 
                 assert state.updated_in == "" and state.reviews == 1 and not state.is_due(later)
         # The same release again changes nothing.
         assert reviews.sync([(i, c.fingerprint) for i, c in new.items()], "v2", later).message() is None
+
+
+def test_a_dose_changed_in_one_row_marks_exactly_that_card(tmp_path: Path) -> None:
+    before = _variant(tmp_path, "before", {})
+    # Only the drug's range changes (the article gains the new figure so the build's check still holds);
+    # the recommendation keeps its dose, so its card must stay as it was.
+    after = _variant(
+        tmp_path,
+        "after",
+        {
+            "articles/myoclonus-treatment-options.md": (
+                "[zonisamide](drug:zonisamide) 100-400 mg/day",
+                "[zonisamide](drug:zonisamide) 100-400 mg/day (100-300 mg/day)",
+            ),
+            "drugs.toml": ('dose = "100-400 mg/day"', 'dose = "100-300 mg/day"'),
+        },
+    )
+    with Library(before) as lib:
+        old = [(c.card_id, c.fingerprint) for c in generate_cards(lib)]
+    with Library(after) as lib:
+        new = [(c.card_id, c.fingerprint) for c in generate_cards(lib)]
+    with UserData(tmp_path / "userdata.db") as store:
+        reviews = Reviews(store)
+        reviews.sync(old, "v1")
+        report = reviews.sync(new, "v2")
+    assert report.changed == ("dose:zonisamide",) and report.retired == () and report.new == 0
+    assert report.message() == "1 card changed in content v2: its schedule was reset."
 
 
 def test_a_fact_that_is_gone_is_retired_and_comes_back_with_its_schedule(tmp_path: Path) -> None:
@@ -465,3 +498,54 @@ def test_export_anki_from_the_command_line(built_db: Path, tmp_path: Path) -> No
     assert failed.returncode == 1
     assert "the folder" in failed.stderr and "does not exist" in failed.stderr
     assert "Traceback" not in failed.stderr + failed.stdout
+
+
+# -- text from outside ---------------------------------------------------------------------
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=_TEXT, note=_TEXT, title=_TEXT, slug=_TEXT, question=_TEXT)
+def test_any_content_text_is_shown_as_text(value: str, note: str, title: str, slug: str, question: str) -> None:
+    # Content files are untrusted input: whatever they hold reaches the card as text, never as markup.
+    source = SourceRef(slug, title, (1,))
+    lines = (AnswerLine(value, (Statement(note, source, ("drug label",)),)),)
+    card = Card("role:x:y", CardKind.ROLE, "y", question, lines, f"drug:{slug}", fingerprint(lines))
+    shown = question_html(card) + answer_html(card) + answer_html(card, links=False)
+    for text in (value, note, title, slug, question):
+        assert html.escape(text) in shown
+    tags = re.findall(r"</?([a-z]+)", shown)
+    assert set(tags) <= {"p", "b", "ul", "li", "br", "span", "a"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ids=st.lists(_TEXT, min_size=1, max_size=8, unique=True), version=_TEXT)
+def test_any_card_identity_round_trips_through_the_store(tmp_path: Path, ids: list[str], version: str) -> None:
+    path = tmp_path / f"{abs(hash((tuple(ids), version)))}.db"
+    with UserData(path) as store:
+        reviews = Reviews(store)
+        report = reviews.sync([(i, f"fp-{i}") for i in ids], version)
+        assert report.saved and report.new == len(ids), store.last_error
+        assert reviews.rate(ids[0], 3) is not None
+    with UserData(path) as store:
+        states = Reviews(store).states()
+        assert set(states) == set(ids) and states[ids[0]].reviews == 1
+
+
+def test_a_damaged_store_is_moved_aside_and_study_starts_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "userdata.db"
+    with UserData(path) as store:
+        reviews = Reviews(store)
+        reviews.sync([("a", "1")], "v1")
+        reviews.rate("a", 4)
+    with path.open("r+b") as damaged:  # overwrite the page after the header: the tables' pages
+        damaged.seek(4096)
+        damaged.write(b"\xff" * 4096)
+    with UserData(path) as store:
+        assert store.reset_reason is not None and "has been reset" in store.reset_reason
+        reviews = Reviews(store)
+        assert reviews.states() == {}
+        assert reviews.sync([("a", "1")], "v1").new == 1
+    kept = [p for p in tmp_path.iterdir() if ".broken-" in p.name and not p.name.endswith(("-wal", "-shm"))]
+    assert len(kept) == 1

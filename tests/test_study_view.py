@@ -14,7 +14,6 @@ from db.library import Library
 from db.study import generate_cards
 from db.userdata import UserData
 from db.userdata.reviews import Reviews
-from desktop.settings import data_dir
 from desktop.startup import Startup
 from desktop.study_view import StudyView
 from tests.desktop_helpers import article_text, running, window
@@ -44,6 +43,11 @@ def _counts(startup: Startup) -> str:
     label = _find(startup, QLabel, "studyCounts")
     assert isinstance(label, QLabel)
     return label.text()
+
+
+def _store_path(profile: Path) -> Path:
+    """Where the app keeps the user store in the throwaway profile (XDG_DATA_HOME/ClinRef)."""
+    return profile / "data" / "ClinRef" / "userdata.db"
 
 
 def _open_study(qtbot: QtBot, startup: Startup) -> StudyView:
@@ -113,7 +117,7 @@ def test_o_opens_the_source_of_the_card(qtbot: QtBot, built_db: Path) -> None:
         assert "FDA drug label (levetiracetam)" in article_text(app)
 
 
-def test_progress_is_there_after_a_restart(qtbot: QtBot, built_db: Path) -> None:
+def test_progress_is_there_after_a_restart(qtbot: QtBot, built_db: Path, profile: Path) -> None:
     with running(qtbot, built_db) as app:
         view = _open_study(qtbot, app)
         rated = []
@@ -127,16 +131,18 @@ def test_progress_is_there_after_a_restart(qtbot: QtBot, built_db: Path) -> None
         view = _open_study(qtbot, app)
         assert _counts(app) == due_before
         assert view.current_card is not None and view.current_card.card_id not in rated
-    conn = sqlite3.connect(data_dir() / "userdata.db")
+    conn = sqlite3.connect(_store_path(profile))
     try:
         assert [r[0] for r in conn.execute("SELECT card_id FROM study_log ORDER BY id")] == rated
     finally:
         conn.close()
 
 
-def test_a_changed_fact_is_marked_and_the_trainee_told(qtbot: QtBot, built_db: Path, library: Library) -> None:
+def test_a_changed_fact_is_marked_and_the_trainee_told(
+    qtbot: QtBot, built_db: Path, library: Library, profile: Path
+) -> None:
     cards = generate_cards(library)
-    path = data_dir() / "userdata.db"
+    path = _store_path(profile)
     with UserData(path) as store:  # what an earlier content release left: one dose card's answer was different
         Reviews(store).sync(
             [(c.card_id, "an older answer" if c.card_id == cards[0].card_id else c.fingerprint) for c in cards],
@@ -195,3 +201,65 @@ def test_a_class_is_studied_with_its_subclasses_and_classes_combine(qtbot: QtBot
         post_hypoxic_decks = {"post-hypoxic", "post-hypoxic-acute", "lance-adams", "post-hypoxic-chronic"}
         assert {c.deck for c in view.deck_cards()} == {*post_hypoxic_decks, "cortical"}
         assert view.current_card is not None and view.current_card.deck in {"post-hypoxic", "cortical"}
+
+
+def test_a_screen_reader_hears_the_question_and_the_answer(
+    qtbot: QtBot, built_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import desktop.study_view
+
+    heard: list[str] = []
+
+    class Accessible:
+        """Stands in for QAccessible with a screen reader attached."""
+
+        @staticmethod
+        def isActive() -> bool:
+            return True
+
+        @staticmethod
+        def updateAccessibility(event: object) -> None:
+            heard.append(event.message())  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(desktop.study_view, "QAccessible", Accessible)
+    with running(qtbot, built_db) as app:
+        view = _open_study(qtbot, app)
+        assert view.current_card is not None
+        assert heard[-1] == f"Question: {view.current_card.question}"
+        qtbot.keyClick(view.card, Qt.Key.Key_Space)
+        assert heard[-1] == f"Answer: {view.current_card.answer}"
+
+
+def test_a_store_that_cannot_be_kept_is_said(qtbot: QtBot, built_db: Path, profile: Path) -> None:
+    folder = _store_path(profile).parent
+    folder.parent.mkdir(parents=True)
+    folder.write_text("a file where the folder should be")  # the store cannot be created: memory only
+    with running(qtbot, built_db) as app:
+        notices = window(app).findChild(QMessageBox, "startupNotice")
+        assert notices is not None and "will not be kept" in notices.text()
+        notices.close()
+        view = _open_study(qtbot, app)
+        notice = _find(app, QLabel, "studyNotice")
+        assert isinstance(notice, QLabel) and "will not be kept after this session" in notice.text()
+        qtbot.keyClick(view.card, Qt.Key.Key_Space)
+        qtbot.keyClick(view.card, Qt.Key.Key_3)  # studying still works, in memory
+        assert "could not be saved" not in notice.text()
+
+
+def test_when_a_deck_is_done_it_says_when_the_next_card_is_due(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        view = _open_study(qtbot, app)
+        decks = _find(app, QTreeWidget, "studyDecks")
+        assert isinstance(decks, QTreeWidget)
+        flags = Qt.MatchFlag.MatchStartsWith | Qt.MatchFlag.MatchRecursive
+        (jme,) = decks.findItems("Juvenile myoclonic epilepsy", flags)
+        decks.setCurrentItem(jme)
+        for _ in view.deck_cards():
+            qtbot.keyClick(view.card, Qt.Key.Key_Space)
+            qtbot.keyClick(view.card, Qt.Key.Key_4)
+        assert view.current_card is None
+        assert "All caught up" in _card_text(app) and "The next card is due" in _card_text(app)
+        assert _counts(app) == "0 due (0 new) · 2 learned · 2 cards"
+        assert not view.reveal_button.isEnabled() and not view.source_button.isEnabled()
+        qtbot.keyClick(view.card, Qt.Key.Key_Space)  # nothing to reveal: nothing happens
+        assert view.current_card is None and not view.revealed

@@ -91,6 +91,7 @@ def write_apkg(cards: Sequence[Card], manifest: Manifest, path: Path) -> int:
         ) from exc
     try:
         genanki.Package(deck).write_to_file(temporary)
+        os.chmod(temporary, 0o644)  # as any saved document, not mkstemp's owner-only mode
         os.replace(temporary, path)
     except (OSError, sqlite3.Error) as exc:
         Path(temporary).unlink(missing_ok=True)

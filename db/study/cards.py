@@ -133,10 +133,17 @@ def generate_cards(library: Library, *, drafts: frozenset[str] | None = None) ->
     cards: list[Card] = []
     for cls in classes:
         cards.extend(_class_cards(cls, [r for r in recommendations if r.class_slug == cls.slug], kinds))
+    brands: dict[str, list[DrugPage]] = {}
     for summary in (*tree.drugs, *tree.therapies):
         page = library.drug(summary.slug)
         if page is not None:
             cards.extend(_drug_cards(page, excluded, kinds))
+            for brand in page.brands:
+                brands.setdefault(brand, []).append(page)
+    for brand, pages in brands.items():  # one card per brand name, even if two drugs share it
+        question = f"{brand} is a brand name of which drug?"
+        lines = tuple(AnswerLine(p.name, (Statement("", None),)) for p in pages)
+        cards.append(_card(f"brand:{brand}", CardKind.BRAND, DRUGS_DECK, question, lines, f"drug:{pages[0].slug}"))
     return tuple(cards)
 
 
@@ -209,10 +216,6 @@ def _drug_cards(page: DrugPage, excluded: frozenset[str], kinds: _Kinds) -> list
         question = f"What dose range does the content give for {page.name}, and for what use?"
         lines = (AnswerLine(page.dose.text, (_statement(page.dose_context, page.dose_source, kinds),)),)
         cards.append(_card(f"dose:{page.slug}", CardKind.DOSE, DRUGS_DECK, question, lines, url))
-    for brand in page.brands:
-        question = f"{brand} is a brand name of which drug?"
-        lines = (AnswerLine(page.name, (Statement("", None),)),)
-        cards.append(_card(f"brand:{brand}", CardKind.BRAND, DRUGS_DECK, question, lines, url))
     return cards
 
 

@@ -76,7 +76,11 @@ class SyncReport:
 
 
 class Reviews:
-    """The review state of every study card, kept in the user's store (:class:`UserData`)."""
+    """The review state of every study card, kept in the user's store (:class:`UserData`).
+
+    Every operation goes through the store's own transaction runner (``UserData._run``), so the
+    study tables share the bookmarks' lock, durability and error reporting rather than copying them.
+    """
 
     def __init__(self, store: UserData, scheduler: Scheduler | None = None) -> None:
         self._store = store
