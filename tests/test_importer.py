@@ -279,6 +279,8 @@ def test_build_refuses_a_draft_unless_asked(tmp_path: Path, capsys: pytest.Captu
     with Library(out) as library:
         draft = library.article("first-line-treatment-for-essential-tremor")
         finished = library.article("test-article")
+        hit = next(h for h in library.search("propranolol").hits if h.kind == "article")
+    assert hit.detail.endswith("· DRAFT, not reviewed"), "a preview's search results say which articles are drafts"
     assert draft is not None and draft.draft
     assert finished is not None and not finished.draft
 

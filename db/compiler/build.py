@@ -107,7 +107,8 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
             "title": article.title,
             "names": article.topic,
             "body": f"{article.summary} {texts[article.slug]}",
-            "detail": f"Article · {article.topic} · updated {article.updated}",
+            "detail": f"Article · {article.topic} · updated {article.updated}"
+            + (" · DRAFT, not reviewed" if article.draft else ""),
         }
 
 
