@@ -112,7 +112,7 @@ def test_a_bad_date_says_date_on_its_own_line(tmp_path: Path, value: str) -> Non
     )
     assert found == [
         f"resources/content/articles/test-article.md:5: 'updated' is not a valid date: {value!r}; write a real "
-        "date as YYYY-MM-DD without quotes, e.g. 2025-03-30"
+        "date as YYYY-MM-DD without quotes, e.g. 2025-03-30 [nothing else is checked until this file parses]"
     ]
 
 

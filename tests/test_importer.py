@@ -156,6 +156,12 @@ def test_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         "treatment-for-spinal-segmental-myoclonus.md",
     ]
     before = (tmp_path / "first-line-treatment-for-essential-tremor.md").read_bytes()
+    from tests.minimal_content import write_files
+
+    root = write_files(tmp_path / "checkout")
+    assert db_main(["import", exports[0], "--sources", str(root)]) == 0, "default: the sources' articles folder"
+    assert (root / "articles" / "treatment-for-spinal-segmental-myoclonus.md").is_file()
+    capsys.readouterr()
     assert db_main(["import", exports[1], "--out", str(tmp_path)]) == 1
     assert "exists already" in capsys.readouterr().err
     assert (tmp_path / "first-line-treatment-for-essential-tremor.md").read_bytes() == before
@@ -176,10 +182,18 @@ _FURNITURE_LINES = [
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=2000))
-def test_any_text_never_raises(text: str) -> None:
+def test_any_text_never_raises(tmp_path: Path, text: str) -> None:
+    from db.compiler.articles import read_article
+    from db.errors import Problem
+
     export = read_export(text)
     draft = draft_text(export, "x", "export.txt", topic="T")
     tomllib.loads(draft.split("+++\n")[1])  # the front matter is always valid TOML
+    path = tmp_path / "x.md"
+    path.write_text(draft, encoding="utf-8")
+    problems: list[Problem] = []
+    article = read_article(path, "x.md", problems)
+    assert article is not None and article.draft, problems  # a draft always parses as an article
     review_report(
         export,
         Catalogue({"lev": ("levetiracetam", "Keppra")}, {"c": ("Cortical", "cortical myoclonus")}),
@@ -265,6 +279,8 @@ def test_build_refuses_a_draft_unless_asked(tmp_path: Path, capsys: pytest.Captu
     with Library(out) as library:
         draft = library.article("first-line-treatment-for-essential-tremor")
         finished = library.article("test-article")
+        hit = next(h for h in library.search("propranolol").hits if h.kind == "article")
+    assert hit.detail.endswith("· DRAFT, not reviewed"), "a preview's search results say which articles are drafts"
     assert draft is not None and draft.draft
     assert finished is not None and not finished.draft
 

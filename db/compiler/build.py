@@ -108,7 +108,8 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
             # The sidebar lists an article by its short title, the page shows its question: find it by both.
             "names": NAME_SEPARATOR.join([article.short_title, article.topic]),
             "body": f"{article.summary} {texts[article.slug]}",
-            "detail": f"Article · {article.topic} · updated {article.updated}",
+            "detail": f"Article · {article.topic} · updated {article.updated}"
+            + (" · DRAFT, not reviewed" if article.draft else ""),
         }
 
 

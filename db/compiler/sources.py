@@ -22,6 +22,9 @@ from db.compiler.toml_fields import FieldReader, load_toml
 from db.compiler.tree import ContentSources, relative
 from db.errors import ContentError, Problem
 
+#: Appended to the problem of a file that does not parse: the reader is told why there is no more.
+UNPARSED = "nothing else is checked until this file parses"
+
 
 def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
     """Parse every source under ``root``; return them with every problem found (none is fatal)."""
@@ -103,7 +106,8 @@ def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
     if unparsed:
         # A file that does not parse is missing from every check that follows; their problems
         # (every entry of drugs.toml "unknown") would bury the one that matters.
-        return sources, sorted({p for p in problems if p.file in unparsed})
+        alone = {p for p in problems if p.file in unparsed}
+        return sources, sorted(Problem(p.file, p.line, f"{p.message} [{UNPARSED}]") for p in alone)
     assign_conditions(sources, problems)
     cross_check(sources, problems)
     return sources, sorted(set(problems))
