@@ -549,3 +549,20 @@ def test_a_damaged_store_is_moved_aside_and_study_starts_afresh(tmp_path: Path) 
         assert reviews.sync([("a", "1")], "v1").new == 1
     kept = [p for p in tmp_path.iterdir() if ".broken-" in p.name and not p.name.endswith(("-wal", "-shm"))]
     assert len(kept) == 1
+
+
+def test_a_draft_article_built_for_preview_gives_no_card(tmp_path: Path) -> None:
+    """A build with --include-drafts carries the draft; the Library says so and its statements give no card."""
+    from db.compiler.build import build
+    from tests.minimal_content import ARTICLE, write_files
+
+    root = write_files(tmp_path, {"articles/test-article.md": ARTICLE.replace("+++\n", "+++\ndraft = true\n", 1)})
+    out = tmp_path / "preview.db"
+    build(root, out, include_drafts=True)
+    with Library(out) as preview:
+        assert preview.draft_articles() == {"test-article"}
+        assert preview.treatments_for(["cortical"])  # the draft's statements are in the file...
+        cards = generate_cards(preview)
+    # ...and none of them becomes a card: what is left is the brand name, which drugs.toml holds itself.
+    assert [c.card_id for c in cards] == ["brand:Keppra"]
+    assert all(s.source is None for c in cards for ln in c.lines for s in ln.statements)

@@ -238,6 +238,10 @@ class Library:
         rows = self._rows("SELECT slug FROM articles ORDER BY title COLLATE NOCASE, slug LIMIT 1")
         return f"article:{rows[0][0]}" if rows else ""
 
+    def draft_articles(self) -> frozenset[str]:
+        """Slugs of the articles that are drafts (only in a build made with ``--include-drafts``)."""
+        return frozenset(row[0] for row in self._rows("SELECT slug FROM articles WHERE draft != 0"))
+
     def article(self, slug: str) -> Article | None:
         """The article with this slug, or None."""
         rows = self._rows(

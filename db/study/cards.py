@@ -107,13 +107,8 @@ class Card:
 
 
 def draft_articles(library: Library) -> frozenset[str]:
-    """Slugs of articles still in draft: nothing of theirs becomes a card.
-
-    The content has no draft flag yet; when :class:`~db.model.ArticleSummary` gains ``draft``,
-    this becomes ``frozenset(a.slug for g in library.topics().topics for a in g.articles if a.draft)``.
-    """
-    del library
-    return frozenset()
+    """Slugs of articles still in draft: nothing of theirs becomes a card."""
+    return library.draft_articles()
 
 
 def generate_cards(library: Library, *, drafts: frozenset[str] | None = None) -> tuple[Card, ...]:
