@@ -26,6 +26,7 @@ from desktop.reader import Reader
 from desktop.resources import Disclaimer
 from desktop.settings import UserSettings
 from desktop.sidebar import Sidebar
+from desktop.store_status import StoreStatus
 from desktop.treatments import TreatmentsPanel
 
 if TYPE_CHECKING:
@@ -80,6 +81,9 @@ class MainWindow(QMainWindow):
         self.content_label.setObjectName("contentVersion")
         self.content_label.setToolTip(f"{library.path}\nsha256 {manifest.inputs_hash}")
         self.statusBar().addPermanentWidget(self.content_label)
+        self.store_status = StoreStatus(self.userdata, self)  # stays while bookmarks are not being saved
+        self.statusBar().addPermanentWidget(self.store_status)
+        self.store_status.changed.connect(self._refresh_bookmarks)
         self.reader.open(HOME)
 
     # -- layout --------------------------------------------------------------------------
@@ -190,11 +194,13 @@ class MainWindow(QMainWindow):
 
     def _on_page_changed(self, page: Page) -> None:
         self.setWindowTitle(f"{page.title} — ClinRef")
+        failed = None
         if page.found:
             self.userdata.record_visit(page.url, page.title)
+            failed = self.userdata.last_write_error  # taken now: the reads below clear last_error
         self.act_bookmark.setChecked(self.userdata.is_bookmarked(page.url))
         self._refresh_recent()
-        self._report_userdata_error()
+        self._report_userdata_error(failed)
 
     def _update_navigation(self) -> None:
         self.act_back.setEnabled(self.reader.can_go_back())
@@ -202,13 +208,16 @@ class MainWindow(QMainWindow):
 
     def _refresh_bookmarks(self) -> None:
         self.sidebar.topics.set_bookmarks((b.url, b.title) for b in self.userdata.bookmarks())
+        self.act_bookmark.setEnabled(not self.userdata.read_only)  # a read-only store shows, never takes
 
     def _refresh_recent(self) -> None:
         self.sidebar.topics.set_recent((v.url, v.title) for v in self.userdata.recent(15))
 
-    def _report_userdata_error(self) -> None:
-        if self.userdata.last_error:
-            self.statusBar().showMessage(f"Bookmarks and history could not be saved: {self.userdata.last_error}", 10000)
+    def _report_userdata_error(self, failed: str | None = None) -> None:
+        # A store that is not kept at all says so in store_status, all the time: not again at every page.
+        error = failed or self.userdata.last_error
+        if error and self.userdata.persistent:
+            self.statusBar().showMessage(f"Bookmarks and history could not be saved: {error}", 10000)
 
     def toggle_bookmark(self) -> None:
         page = self.reader.page
@@ -216,15 +225,17 @@ class MainWindow(QMainWindow):
             return
         if self.userdata.is_bookmarked(page.url):
             self.userdata.remove_bookmark(page.url)
-            self.statusBar().showMessage(f"Removed bookmark: {page.title}", 4000)
+            done = f"Removed bookmark: {page.title}"
         elif not page.found:
             self.statusBar().showMessage("There is no page here to bookmark", 4000)
+            return
         else:
             self.userdata.add_bookmark(page.url, page.title)
-            self.statusBar().showMessage(f"Bookmarked: {page.title}", 4000)
+            done = f"Bookmarked: {page.title}"
+        failed = self.userdata.last_write_error  # the write's own result, before a read clears last_error
+        self.statusBar().showMessage(failed or done, 10000 if failed else 4000)
         self.act_bookmark.setChecked(self.userdata.is_bookmarked(page.url))
         self._refresh_bookmarks()
-        self._report_userdata_error()
 
     def open_find(self) -> None:
         self.tabs.setCurrentIndex(0)

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any
 
 from db.errors import LibraryError
-from db.library.opening import REBUILD, connect
+from db.library.opening import IN_USE, IN_USE_ADVICE, REBUILD, connect, is_locked
 from db.library.search import SearchIndex
 from db.model import (
     Article,
@@ -114,6 +114,8 @@ class Library:
                 bound = params if isinstance(params, Mapping) else tuple(params)
                 return self._conn.execute(sql, bound).fetchall()
             except sqlite3.DatabaseError as exc:
+                if is_locked(exc):  # another program's lock says nothing about the file's contents
+                    raise LibraryError(self.path, IN_USE, IN_USE_ADVICE) from exc
                 raise LibraryError(self.path, f"the content file is damaged ({exc})", REBUILD) from exc
 
     def close(self) -> None:
