@@ -37,22 +37,27 @@ def unprivileged(argv: list[str]) -> list[str]:
     return [setpriv, "--bounding-set=-all", "--inh-caps=-all", "--", *argv]
 
 
-def run_python(code: str, *args: str, env: dict[str, str] | None = None, timeout: float = 120) -> dict[str, Any]:
-    """Run ``code`` unprivileged (``sys.argv[1:]`` = ``args``); the JSON object it printed last."""
+def run(args: list[str], env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``python ARGS`` unprivileged, offscreen, with this checkout importable."""
     child_env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONPATH": str(REPO_ROOT),
         "QT_QPA_PLATFORM": "offscreen",
         **(env or {}),
     }
-    result = subprocess.run(
-        unprivileged([sys.executable, "-c", code, *args]),
+    return subprocess.run(
+        unprivileged([sys.executable, *args]),
         capture_output=True,
         text=True,
         timeout=timeout,
         cwd=REPO_ROOT,
         env=child_env,
     )
+
+
+def run_python(code: str, *args: str, env: dict[str, str] | None = None, timeout: float = 120) -> dict[str, Any]:
+    """Run ``code`` unprivileged (``sys.argv[1:]`` = ``args``); the JSON object it printed last."""
+    result = run(["-c", code, *args], env, timeout)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
