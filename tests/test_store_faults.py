@@ -7,8 +7,10 @@ Each test fails if the handling it covers is removed.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +23,7 @@ from db.userdata.filesystems import linux_type, network_file_system
 from db.userdata.migration import migrate_store
 from db.userdata.recovery import DISK_FULL
 from db.userdata.store import SETUP_RETRY_DELAYS_S
-from tests.unprivileged import give_back, run_python, take_away
+from tests.unprivileged import REPO_ROOT, give_back, run_python, take_away
 
 
 @pytest.fixture
@@ -268,3 +270,39 @@ def test_nothing_moves_when_the_local_store_exists_or_they_are_one_folder(tmp_pa
     _saved_store(local)
     assert migrate_store(roaming, local) is None and roaming.exists()
     assert migrate_store(local, local) is None
+
+
+# -- the real race, as two ClinRefs started at once on a new profile -------------------------------------------
+
+_RACER = """
+import json, sys
+from pathlib import Path
+from db.userdata import UserData
+with UserData(Path(sys.argv[1])) as store:
+    store.add_bookmark(sys.argv[2], sys.argv[2])
+    print(json.dumps({"persistent": store.persistent, "error": store.last_write_error, "reason": store.reset_reason}))
+"""
+
+RACES = 20
+
+
+@pytest.mark.slow
+def test_two_clinrefs_starting_at_once_on_a_new_profile_both_keep_their_bookmarks(tmp_path: Path) -> None:
+    env = {"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"}
+    for race in range(RACES):
+        path = tmp_path / f"profile{race}" / "ClinRef" / "userdata.db"
+        racers = [
+            subprocess.Popen(
+                [sys.executable, "-c", _RACER, str(path), f"drug:{name}"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
+            for name in ("a", "b")
+        ]
+        for racer in racers:
+            out, err = racer.communicate(timeout=60)
+            report = json.loads(out.strip().splitlines()[-1]) if out.strip() else {"stderr": err}
+            assert report.get("persistent") and not report["error"], (race, report)
+        assert sorted(_urls(path)) == ["drug:a", "drug:b"], race
