@@ -13,15 +13,18 @@ from pathlib import Path
 ADVICE = "Ask IT to give the folder back to your account (or remove it), then start ClinRef again."
 
 
-def profile_problems(settings_file: Path, store_file: Path) -> list[str]:
-    """One sentence per profile folder that cannot keep its file, saying what is lost and what to do."""
+def profile_problems(settings_file: Path | None, store_file: Path | None) -> list[str]:
+    """One sentence per profile folder that cannot keep its file, saying what is lost and what to do.
+
+    A file passed as None is not checked (its owner has already said what is wrong with it).
+    """
     problems = []
     for path, what, lost in (
         (settings_file, "settings", "the disclaimer will be asked for at every start; zoom and layout are not kept"),
         (store_file, "bookmarks", "bookmarks and history cannot be saved"),
     ):
-        why = unusable(path)
-        if why:
+        why = unusable(path) if path is not None else None
+        if path is not None and why:
             problems.append(f"Your {what} folder {path.parent} {why}: {lost}. {ADVICE}")
     return problems
 

@@ -72,7 +72,9 @@ class Startup(QObject):
                 self.settings.reset_reason,
                 self.settings.unusable,
                 moved,
-                *profile_problems(self.settings.path, store),
+                *profile_problems(  # what the settings and the store have not already said
+                    None if self.settings.unusable else self.settings.path, store if self.userdata.persistent else None
+                ),
                 self.userdata.reset_reason,
             )
             if n
