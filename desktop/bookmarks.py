@@ -61,7 +61,7 @@ class Bookmarks(QObject):
         if not page.found:
             return
         self._store.record_visit(page.url, page.title)
-        if self._report("record the page in your history"):
+        if self._report_write():
             return
         visit = Visit(page.url, page.title, datetime.now(UTC).isoformat(timespec="seconds"))
         self._recent = (visit, *(v for v in self._recent if v.url != page.url))[:RECENT_SHOWN]
@@ -79,17 +79,31 @@ class Bookmarks(QObject):
             return
         if bookmarked:
             removed = self._store.remove_bookmark(url)
-            if not self._report("remove the bookmark") and removed:
+            if not self._report_write(always=True) and removed:
                 self.message.emit(f"Removed bookmark: {title}", _STATUS_MS)
         elif not found:
             self.message.emit("There is no page here to bookmark", _STATUS_MS)
         else:
             self._store.add_bookmark(url, title)
-            if not self._report("save the bookmark"):
+            if not self._report_write(always=True):
                 self.message.emit(f"Bookmarked: {title}", _STATUS_MS)
         self._bookmarks = self._store.bookmarks()
         self._report("read your bookmarks")
         self.bookmarks_changed.emit(self._bookmarks)
+
+    def _report_write(self, *, always: bool = False) -> bool:
+        """Say so when the write just made failed (its own result, never a later read's); True when it did.
+
+        A store that is not being kept at all says so in the window's store status the whole time,
+        so a failed visit is not repeated at every page; a bookmark the person asked for always is.
+        """
+        error = self._store.last_write_error
+        if not error:
+            return False
+        if always or self._store.persistent:
+            # The store's sentence names what failed, the file and why ("the disk is full").
+            self.message.emit(f"Bookmarks and history could not be saved: {error}", _ERROR_MS)
+        return True
 
     def _report(self, doing: str) -> bool:
         """Say so when the store's last operation failed; True when it did."""

@@ -27,6 +27,7 @@ from desktop.reader import Reader
 from desktop.resources import Disclaimer
 from desktop.settings import UserSettings
 from desktop.sidebar import Sidebar
+from desktop.store_status import StoreStatus
 from desktop.study_view import StudyView
 from desktop.treatments import TreatmentsPanel
 from desktop.zoom import apply_zoom
@@ -99,6 +100,8 @@ class MainWindow(QMainWindow):
         self.content_label.setObjectName("contentVersion")
         self.content_label.setToolTip(f"{self.library.path}\nsha256 {manifest.inputs_hash}")
         self.statusBar().addPermanentWidget(self.content_label)
+        self.store_status = StoreStatus(self.bookmarks.store, self)  # stays while bookmarks are not being saved
+        self.statusBar().addPermanentWidget(self.store_status)
 
     def _action(self, text: str, shortcuts: list[QKeySequence | str], tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -196,6 +199,7 @@ class MainWindow(QMainWindow):
         self.treatments.view_changed.connect(self._update_bookmark_action)
         self.bookmarks.bookmarks_changed.connect(self._update_bookmark_action)
         self.bookmarks.message.connect(status.showMessage)
+        self.store_status.changed.connect(self.bookmarks.load)  # a retry that worked: show what is kept now
         self.printing.message.connect(status.showMessage)
         self.queries.failed.connect(lambda message: status.showMessage(message, 10000))
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -258,6 +262,7 @@ class MainWindow(QMainWindow):
     def _update_bookmark_action(self) -> None:
         current = self._current_address()
         self.act_bookmark.setChecked(current is not None and self.bookmarks.is_bookmarked(current[0]))
+        self.act_bookmark.setEnabled(not self.bookmarks.store.read_only)  # a read-only store shows, never takes
 
     def _update_navigation(self) -> None:
         self.act_back.setEnabled(self.reader.can_go_back())

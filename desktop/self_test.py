@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 from db.errors import LibraryError
+from db.library import Library
 from db.library.locate import open_content
 from desktop import __version__
-from desktop.resources import load_disclaimer
+from desktop.resources import Disclaimer, load_disclaimer
 
 _ANCHOR_HREF = re.compile(r'href="#(ref-\d+)"')
 _ANCHOR_NAME = re.compile(r'name="(ref-\d+)"')
@@ -33,23 +34,39 @@ def run_self_test(db: Path | None) -> int:
     """Run the checks; print the report to stdout (stderr for failures). Returns the exit status."""
     from PySide6.QtGui import QGuiApplication
 
-    from desktop.pages import Pages
-    from desktop.safe_document import ContentDocument
-
     started = time.perf_counter()
-    failures: list[str] = []
     app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
+    app.setApplicationName("ClinRef")  # the app's own names, so the profile checked is the one it uses
+    app.setOrganizationName("")
     try:
         opened = open_content(db)
         disclaimer = load_disclaimer()
     except (LibraryError, ValueError) as exc:
         print(f"ClinRef self-test FAILED: {exc}", file=sys.stderr)
         return 1
-    library = opened.library
+    try:
+        return _check(opened.library, opened.warning, disclaimer, started)
+    except LibraryError as exc:  # a row that cannot be read: where the app falls back to the bundled content
+        print(f"ClinRef self-test FAILED: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        opened.library.close()
+        del app
+
+
+def _check(library: Library, warning: str | None, disclaimer: Disclaimer, started: float) -> int:
+    from desktop.pages import Pages
+    from desktop.profile import profile_problems
+    from desktop.safe_document import ContentDocument
+    from desktop.settings import config_dir, data_dir
+
+    failures: list[str] = []
     m = library.manifest
     print(f"ClinRef {__version__} self-test\ncontent {m.content_version} from {library.path}")
-    if opened.warning:
-        failures.append(opened.warning.replace("\n", " "))
+    if warning:
+        failures.append(warning.replace("\n", " "))
+    # The same check start-up makes: a profile the app cannot keep settings or bookmarks in fails here too.
+    failures += profile_problems(config_dir() / "settings.ini", data_dir() / "userdata.db")
     pages = Pages(library, disclaimer.notice)
     tree = library.topics()
     urls = [f"article:{a.slug}" for group in tree.topics for a in group.articles]
@@ -82,8 +99,6 @@ def run_self_test(db: Path | None) -> int:
     if suggestion != "levetiracetam":
         failures.append(f"spelling suggestion for 'levitiracetam' was {suggestion!r}")
     print(f"searches  {len(SEARCHES) + 1} run")
-    library.close()
-    del app
     elapsed = time.perf_counter() - started
     if failures:
         for failure in failures:

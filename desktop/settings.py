@@ -22,6 +22,13 @@ def config_dir() -> Path:
 
 
 def data_dir() -> Path:
+    """Where the bookmarks store lives: the *local* app data folder (on Windows, not the roaming one, which
+    hospitals redirect to network shares). Elsewhere the two are the same folder."""
+    return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation))
+
+
+def roaming_data_dir() -> Path:
+    """Where earlier versions kept the bookmarks store: moved to :func:`data_dir` at start-up (Windows)."""
     return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
 
 
@@ -31,8 +38,8 @@ def _looks_broken(path: Path) -> str | None:
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        return f"it cannot be read ({exc.strerror})"
+    # Any other OSError (another user's file, a folder that cannot be entered) says nothing about the file's
+    # contents: the caller reports it and leaves the file alone.
     if b"\0" in raw:
         return "it contains binary data"
     try:
@@ -52,7 +59,16 @@ class UserSettings:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or config_dir() / "settings.ini"
         self.reset_reason: str | None = None
-        problem = _looks_broken(self.path)
+        #: Why the settings cannot be read or kept (not damage: nothing is reset); None when they can.
+        self.unusable: str | None = None
+        try:
+            problem = _looks_broken(self.path)
+        except OSError as exc:
+            problem = None
+            self.unusable = (
+                f"Your settings file {self.path} cannot be read ({exc.strerror or exc}); ClinRef starts with the "
+                "default settings and leaves the file as it is."
+            )
         self._settings = QSettings(str(self.path), QSettings.Format.IniFormat)
         if problem is None and self._settings.status() != QSettings.Status.NoError:
             problem = "Qt could not parse it"
@@ -71,8 +87,16 @@ class UserSettings:
             f"defaults; {where}. Your bookmarks and history were not affected."
         )
 
-    def sync(self) -> None:
+    def sync(self) -> bool:
+        """Write the settings out; False (and :attr:`unusable` says why) when they could not be."""
         self._settings.sync()
+        if self._settings.status() == QSettings.Status.AccessError:
+            self.unusable = self.unusable or (
+                f"Your settings could not be saved to {self.path}: the disclaimer will be asked for again at the "
+                "next start, and zoom and layout are not kept. Check that you can write to that folder."
+            )
+            return False
+        return True
 
     # -- disclaimer ----------------------------------------------------------------------
 

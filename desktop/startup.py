@@ -15,14 +15,17 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db.errors import LibraryError
-from db.library.locate import open_content
+from db.library import Library
+from db.library.locate import default_database, open_content
 from db.userdata import UserData
+from db.userdata.migration import migrate_store
 from desktop import APP_NAME
 from desktop.bookmarks import Bookmarks
 from desktop.main_window import MainWindow
+from desktop.profile import profile_problems
 from desktop.queries import Queries
 from desktop.resources import Disclaimer, load_disclaimer, resource_path
-from desktop.settings import UserSettings, data_dir
+from desktop.settings import UserSettings, data_dir, roaming_data_dir
 
 if TYPE_CHECKING:
     from desktop.disclaimer import DisclaimerDialog
@@ -61,8 +64,23 @@ class Startup(QObject):
             return EXIT_UNUSABLE
         self.library = opened.library
         self.settings = UserSettings()
-        self.userdata = UserData(data_dir() / "userdata.db")
-        self.notices = [n for n in (opened.warning, self.settings.reset_reason, self.userdata.reset_reason) if n]
+        store = data_dir() / "userdata.db"
+        moved = migrate_store(roaming_data_dir() / "userdata.db", store)  # Windows: off the roaming profile
+        self.userdata = UserData(store)
+        self.notices = [
+            n
+            for n in (
+                opened.warning,
+                self.settings.reset_reason,
+                self.settings.unusable,
+                moved,
+                *profile_problems(  # what the settings and the store have not already said
+                    None if self.settings.unusable else self.settings.path, store if self.userdata.persistent else None
+                ),
+                self.userdata.reset_reason,
+            )
+            if n
+        ]
         # The services the window connects: one Library for every thread, the user's bookmarks.
         self.queries = Queries(self.library, self)
         self.bookmarks = Bookmarks(self.userdata, self)
@@ -89,8 +107,30 @@ class Startup(QObject):
         self.error_box = box
         box.open()
 
+    def _main_window(self) -> MainWindow:
+        return MainWindow(self.library, self.settings, self.bookmarks, self.queries, self.disclaimer, self.notices)
+
+    def _fall_back_to_bundled(self, error: LibraryError) -> bool:
+        """Open the bundled content instead of the file that failed, with a notice; False when that cannot be."""
+        self.library.close()
+        try:
+            bundled = default_database()
+            if bundled.resolve() == self.library.path.resolve():
+                raise error
+            self.library = Library(bundled)
+        except (LibraryError, OSError) as exc:
+            self._fatal(exc if isinstance(exc, LibraryError) else error)
+            return False
+        self.notices.append(
+            f"The content file {error.path} cannot be used: {error.reason}. {error.advice}\n\n"
+            f"Showing the bundled content ({self.library.manifest.content_version}) instead."
+        )
+        return True
+
     def _accepted(self) -> None:
         self.settings.accept_disclaimer(self.disclaimer.version)
+        if self.settings.unusable and self.settings.unusable not in self.notices:
+            self.notices.append(self.settings.unusable)  # the acceptance was not saved: say so, not ask silently
         self._show_main()
 
     def _declined(self) -> None:
@@ -99,8 +139,16 @@ class Startup(QObject):
         QTimer.singleShot(0, lambda: self.finished.emit(0))
 
     def _show_main(self) -> None:
-        self.window = MainWindow(
-            self.library, self.settings, self.bookmarks, self.queries, self.disclaimer, self.notices
-        )
+        try:
+            self.window = self._main_window()
+        except LibraryError as error:  # a row that cannot be read (bad UTF-8, a damaged page) while building it
+            if not self._fall_back_to_bundled(error):
+                return
+            self.queries = Queries(self.library, self)  # the questions go to the bundled content from now on
+            try:
+                self.window = self._main_window()
+            except LibraryError as again:
+                self._fatal(again)
+                return
         self.window.show()
         self.window.show_notices()  # the app ends when its last window closes, as Qt does by default

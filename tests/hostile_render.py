@@ -2,7 +2,8 @@
 
 ``python -m tests.hostile_render CONTENT_DB OUT_DIR`` starts the app the way a person does (offscreen), accepts
 the disclaimer, paints the window with the hostile home page, builds the printable document, exports a PDF,
-and prints one JSON line: what the article view showed and the peak memory. The test reads strace's log.
+and prints one JSON line: what the article view showed, the peak memory, and any Python-level ``open`` of a
+watched path (``HOSTILE_WATCH``, separated by ``os.pathsep``; seen by an audit hook). The test reads strace's log.
 """
 
 from __future__ import annotations
@@ -14,8 +15,16 @@ import sys
 from pathlib import Path
 
 
-def main(db: Path, out: Path) -> int:
+def main(db: Path, out: Path, watched: list[str]) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    python_opens: list[str] = []
+
+    def audit(event: str, args: tuple[object, ...]) -> None:
+        # Python-level opens only (Qt's are C++, which strace sees): nothing ClinRef's Python does may open them.
+        if event == "open" and args and any(str(args[0]).startswith(path) for path in watched):
+            python_opens.append(str(args[0]))
+
+    sys.addaudithook(audit)
     from PySide6.QtGui import QImage, QPainter
     from PySide6.QtWidgets import QApplication
 
@@ -43,6 +52,7 @@ def main(db: Path, out: Path) -> int:
                 "exported": exported,
                 "placeholder": "[image not shown" in text,
                 "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "python_opens": python_opens,
             }
         ),
         flush=True,
@@ -55,4 +65,10 @@ def main(db: Path, out: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2])))
+    sys.exit(
+        main(
+            Path(sys.argv[1]),
+            Path(sys.argv[2]),
+            [p for p in os.environ.get("HOSTILE_WATCH", "").split(os.pathsep) if p],
+        )
+    )

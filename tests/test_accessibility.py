@@ -222,5 +222,6 @@ def test_treatments_caption_is_announced(qtbot: QtBot, built_db: Path, monkeypat
         main = window(app)
         qtbot.keyClick(main, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
         main.treatments.class_filter.select_slug("post-hypoxic")  # type: ignore[attr-defined]
-        assert said and "treatment entries for Post-hypoxic myoclonus" in said[-1]
+        qtbot.waitUntil(lambda: any("Post-hypoxic myoclonus" in text for text in said))  # read off the GUI thread
+        assert "treatments for Post-hypoxic myoclonus" in said[-1]
         assert "<b>" not in said[-1]

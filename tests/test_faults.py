@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QMessageBox, QTextBrowser
 from pytestqt.qtbot import QtBot
 
@@ -234,7 +235,15 @@ def test_huge_table_and_deep_lists_build_and_render(qtbot: QtBot, tmp_path: Path
     assert "399.29" in view.toPlainText() and "level 59" in view.toPlainText()
 
 
-# What the article view loads (nothing from outside the content) is tested in tests/test_isolation.py.
+def test_the_article_view_never_loads_a_remote_resource(qtbot: QtBot) -> None:
+    view = ArticleView()
+    qtbot.addWidget(view)
+    # Markup that would make a plain QTextBrowser ask for remote resources.
+    view.show_html('<img src="https://evil.example/x.png"><link rel="stylesheet" href="https://evil.example/s.css">')
+    # Empty, never None: a null answer makes Qt fetch the resource itself (see tests/test_isolation.py).
+    served = view.document().resource(2, QUrl("https://evil.example/x.png"))
+    assert served is not None and served.isNull()
+    assert "[image not shown]" in view.toPlainText()
 
 
 # -- no network, checked on every run ------------------------------------------------------------

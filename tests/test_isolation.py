@@ -118,13 +118,15 @@ def test_the_app_opens_no_file_a_page_names(hostile: tuple[Path, list[str]], tmp
     db, targets = hostile
     out = tmp_path / "out"
     out.mkdir()
-    result, log = _traced(tmp_path, "-m", "tests.hostile_render", str(db), str(out))
+    watch = {"HOSTILE_WATCH": os.pathsep.join(targets)}  # not on the command line, which strace logs
+    result, log = _traced(tmp_path, "-m", "tests.hostile_render", str(db), str(out), env=watch)
 
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["placeholder"], "the images should show as a placeholder"
     assert report["exported"] and (out / "page.pdf").stat().st_size > 0
     assert report["maxrss_kib"] < 1024 * 1024, report
+    assert report["python_opens"] == []
     assert _touched(log, targets) == []
     assert _inet_connections(log) == []
 

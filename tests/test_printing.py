@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop import printing
 from desktop.printing import PrintFooter, export_pdf, print_document, render_to_printer
+from tests.unprivileged import give_back, run_python, take_away
 
 NOTICE = "Verify against primary sources before acting on any dose."
 FOOTER = PrintFooter(
@@ -166,17 +167,30 @@ def test_export_to_an_unwritable_place_names_the_path(document: QTextDocument, t
     assert not out.exists()
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can write to a read-only folder")
-def test_export_to_a_read_only_folder_names_the_path(document: QTextDocument, tmp_path: Path) -> None:
+def test_export_to_a_read_only_folder_names_the_path(tmp_path: Path) -> None:
+    # Run without root's power over file modes (tests/unprivileged.py), so this runs in CI too.
     folder = tmp_path / "read-only"
     folder.mkdir()
-    folder.chmod(0o555)
     out = folder / "myoclonus.pdf"
+    code = (
+        "import json, sys; from pathlib import Path\n"
+        "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+        "from desktop.printing import PrintFooter, export_pdf\n"
+        "from desktop.safe_document import ContentDocument\n"
+        "doc = ContentDocument(); doc.setHtml('<p>clonazepam 1.5-15 mg/day</p>')\n"
+        "try:\n"
+        "    export_pdf(doc, Path(sys.argv[1]), PrintFooter('1', '', '2026-12-01', 'notice', 'title'))\n"
+        "    print(json.dumps({'error': None}))\n"
+        "except OSError as exc:\n"
+        "    print(json.dumps({'error': str(exc)}))\n"
+    )
+    take_away(folder, 0o555)
     try:
-        with pytest.raises(OSError, match=re.escape(str(out))):
-            export_pdf(document, out, FOOTER)
+        report = run_python(code, str(out))
     finally:
-        folder.chmod(0o755)
+        give_back(folder)
+    assert report["error"] is not None and str(out) in report["error"] and "choose another folder" in report["error"]
+    assert list(folder.iterdir()) == []
 
 
 def test_a_failed_export_keeps_the_previous_pdf(

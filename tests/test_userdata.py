@@ -21,6 +21,7 @@ import db.userdata.store
 from db.schema import APPLICATION_ID as CONTENT_APPLICATION_ID
 from db.userdata import HISTORY_LIMIT, Bookmark, UserData, Visit
 from db.userdata.store import APPLICATION_ID, SCHEMA_VERSION
+from tests.unprivileged import give_back, run_python, take_away
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -394,61 +395,52 @@ def test_a_folder_that_cannot_be_created_falls_back_to_memory(tmp_path: Path) ->
     assert blocker.read_text() == "a file where the data folder should be"
 
 
-def _skip_if_permissions_are_ignored(target: Path) -> None:
-    """Skip when ``target`` can be written despite its mode, as it can for root (CAP_DAC_OVERRIDE)."""
-    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
-        return
-    probe = target / "probe" if target.is_dir() else target
-    try:
-        with probe.open("ab"):
-            pass
-    except OSError:
-        return
-    if probe != target:
-        probe.unlink()
-    pytest.skip("running as root, which ignores file modes, so read-only cannot be simulated")
+_READ_ONLY_CHILD = """
+import json, sys
+from pathlib import Path
+from db.userdata import UserData
+with UserData(Path(sys.argv[1])) as store:
+    report = {"persistent": store.persistent, "read_only": store.read_only, "reason": store.reset_reason,
+              "unsaved": store.unsaved}
+    store.add_bookmark("a", "A")
+    report["error"] = store.last_error
+    report["urls"] = [b.url for b in store.bookmarks()]
+print(json.dumps(report))
+"""
 
 
 def test_a_read_only_folder_falls_back_to_memory(tmp_path: Path) -> None:
+    # Run without root's power over file modes (tests/unprivileged.py), so this runs in CI too.
     folder = tmp_path / "read-only"
     folder.mkdir()
-    folder.chmod(0o555)
+    path = folder / "userdata.db"
+    take_away(folder, 0o555)
     try:
-        _skip_if_permissions_are_ignored(folder)
-        path = folder / "userdata.db"
-        with UserData(path) as store:
-            assert not store.persistent
-            assert store.reset_reason is not None
-            assert str(path) in store.reset_reason
-            assert "will not be kept this session" in store.reset_reason
-            store.add_bookmark("a", "A")
-            assert store.last_error is None
-            assert [b.url for b in store.bookmarks()] == ["a"]
-        assert list(folder.iterdir()) == []
+        report = run_python(_READ_ONLY_CHILD, str(path))
     finally:
-        folder.chmod(0o755)
+        give_back(folder)
+    assert not report["persistent"] and not report["read_only"]
+    assert str(path) in report["reason"] and "will not be kept this session" in report["reason"]
+    assert report["unsaved"] and "not being saved" in report["unsaved"]
+    assert report["error"] is None and report["urls"] == ["a"]
+    assert list(folder.iterdir()) == []
 
 
-def test_a_read_only_file_shows_its_bookmarks_but_keeps_no_changes(store_path: Path) -> None:
+def test_a_read_only_file_shows_its_bookmarks_but_takes_no_changes(store_path: Path) -> None:
     with UserData(store_path) as store:
         store.add_bookmark("a", "A")
     original = store_path.read_bytes()
-    store_path.chmod(0o444)
+    take_away(store_path, 0o444)
     try:
-        _skip_if_permissions_are_ignored(store_path)
-        with UserData(store_path) as store:
-            assert not store.persistent
-            assert store.reset_reason is not None
-            assert str(store_path) in store.reset_reason
-            assert "will not be kept this session" in store.reset_reason
-            assert [b.url for b in store.bookmarks()] == ["a"]
-            store.add_bookmark("b", "B")
-            assert store.last_error is None
-            assert [b.url for b in store.bookmarks()] == ["b", "a"]
-        assert store_path.read_bytes() == original
-        assert _kept_copies(store_path) == []
+        report = run_python(_READ_ONLY_CHILD, str(store_path))
     finally:
-        store_path.chmod(0o644)
+        give_back(store_path)
+    assert not report["persistent"] and report["read_only"]
+    assert str(store_path) in report["reason"] and "read-only" in report["reason"]
+    assert report["urls"] == ["a"]
+    assert report["error"] is not None and "read-only" in report["error"]
+    assert store_path.read_bytes() == original
+    assert _kept_copies(store_path) == []
 
 
 # -- errors after opening are reported, never raised -------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 
 from db.errors import LibraryError
 from db.library.class_view import read_class_view
-from db.library.opening import REBUILD, connect
+from db.library.opening import IN_USE, IN_USE_ADVICE, REBUILD, connect, is_locked
 from db.library.search import SearchIndex
 from db.model import (
     Article,
@@ -138,6 +138,8 @@ class Library:
         except sqlite3.ProgrammingError as exc:  # closed under us by close() from another thread
             raise LibraryError(self.path, f"the content file was closed ({exc})", "Restart ClinRef.") from exc
         except sqlite3.DatabaseError as exc:
+            if is_locked(exc):  # another program's lock says nothing about the file's contents
+                raise LibraryError(self.path, IN_USE, IN_USE_ADVICE) from exc
             raise LibraryError(self.path, f"the content file is damaged ({exc})", REBUILD) from exc
 
     def close(self) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from db.errors import LibraryError
 from db.inputs import inputs_hash
 from db.library.library import Library
+from db.library.opening import unreachable
 from db.paths import configured_database_path, content_sources_dir, default_database_path, is_frozen
 
 
@@ -30,7 +31,11 @@ def default_database() -> Path:
     Raises :class:`LibraryError` from a checkout that has not been built yet, saying how to build it.
     """
     path = default_database_path()
-    if not is_frozen() and not path.is_file():
+    try:
+        built = is_frozen() or path.is_file()
+    except OSError as exc:  # a checkout in a folder that cannot be entered
+        raise unreachable(path, exc) from exc
+    if not built:
         raise LibraryError(
             path,
             "the content has not been built yet",

@@ -11,6 +11,35 @@ from db.schema import APPLICATION_ID, SCHEMA_VERSION
 
 REBUILD = "Rebuild it with 'python -m db build', or reinstall ClinRef to restore the bundled content."
 
+#: Seconds a read waits for another program's lock on the content file before saying so. A read runs on the
+#: GUI thread: SQLite's default of 5 s froze the window at every page opened while the file was locked.
+BUSY_TIMEOUT_S = 0.2
+
+IN_USE = "the content file is in use by another program, which has locked it"
+IN_USE_ADVICE = "Wait for the program writing to it (a content update, a backup or a sync tool) to finish, or close it."
+
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_CANTOPEN = 3, 5, 6, 14
+
+
+def is_locked(exc: sqlite3.Error) -> bool:
+    """True when SQLite failed because another connection holds a lock, not because the file is bad."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+
+
+def _cannot_open(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (_SQLITE_PERM, _SQLITE_CANTOPEN)
+
+
+def unreachable(path: Path, exc: OSError) -> LibraryError:
+    """The error for a content file the file system will not let us look at (a folder we cannot enter, ...)."""
+    return LibraryError(
+        path,
+        f"the content file cannot be reached ({exc.strerror or exc})",
+        f"Check that your account may open the folder {path.parent} and read the file, or ask IT to fix it.",
+    )
+
 
 def truncation(path: Path, size: int) -> str | None:
     """Why a SQLite file is shorter than its own header says, or None.
@@ -38,26 +67,27 @@ def connect(path: Path) -> sqlite3.Connection:
 
     Raises :class:`LibraryError` naming the file, what is wrong and what to do.
     """
-    if not path.exists():
+    try:
+        # Path.exists() and is_dir() raise, rather than answer, in a folder the user cannot enter.
+        exists, is_dir = path.exists(), path.is_dir()
+        size = path.stat().st_size if exists and not is_dir else 0
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    except OSError as exc:
+        raise unreachable(path, exc) from exc
+    if not exists:
         raise LibraryError(
             path, "the content file does not exist", "Check the path, or run 'python -m db build' to create it."
         )
-    if path.is_dir():
+    if is_dir:
         raise LibraryError(path, "this is a folder, not a content file", "Name the clinref.db file itself.")
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise LibraryError(
-            path, f"the content file cannot be read ({exc.strerror})", "Check the file's permissions."
-        ) from exc
     if size == 0:
         raise LibraryError(path, "the content file is empty", REBUILD)
     truncated = truncation(path, size)
     if truncated:
         raise LibraryError(path, truncated, REBUILD)
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)  # closed from the closing thread
+        # check_same_thread=False: Library.close() closes every thread's connection from its own.
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_S)
     except sqlite3.Error as exc:
         raise LibraryError(path, f"the content file cannot be opened ({exc})", "Check the file's permissions.") from exc
     try:
@@ -67,6 +97,12 @@ def connect(path: Path) -> sqlite3.Connection:
         page_count = conn.execute("PRAGMA page_count").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         conn.close()
+        if is_locked(exc):
+            raise LibraryError(path, IN_USE, f"{IN_USE_ADVICE} Then start ClinRef again.") from exc
+        if _cannot_open(exc):
+            raise LibraryError(
+                path, f"the content file cannot be read ({exc})", "Check the file's permissions."
+            ) from exc
         raise LibraryError(
             path, "the file is not a SQLite database: it is corrupt or a different kind of file", REBUILD
         ) from exc

@@ -7,6 +7,7 @@ Standard library only.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import time
@@ -14,33 +15,61 @@ from pathlib import Path
 from urllib.parse import quote
 
 from db.schema import APPLICATION_ID as CONTENT_APPLICATION_ID
+from db.userdata.filesystems import disk_is_full
 
 #: The files SQLite keeps beside the database; they belong to it and move with it.
 SIDECARS = ("-wal", "-shm", "-journal")
 
-#: Primary SQLite result codes: locked by another connection, and damaged contents.
+#: Primary SQLite result codes: locked by another connection, damaged contents, a failed or refused write.
+_SQLITE_READONLY = 8
 _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
+_SQLITE_IOERR = 10
 _SQLITE_CORRUPT = 11
+_SQLITE_FULL = 13
 _SQLITE_NOTADB = 26
+
+DISK_FULL = "the disk is full; free some space (empty the recycle bin, remove large files) and try again"
 
 
 def os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return DISK_FULL
     return exc.strerror or str(exc)
 
 
-def sqlite_reason(exc: sqlite3.Error) -> str:
-    """SQLite's message, with what to do when the cause is another program holding the file."""
+def _code(exc: sqlite3.Error) -> int | None:
     code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int) and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """True when another connection holds a lock: waiting, or trying again later, may succeed."""
+    return _code(exc) in (_SQLITE_BUSY, _SQLITE_LOCKED)
+
+
+def is_read_only(exc: sqlite3.Error) -> bool:
+    """True when the file (or its folder) takes no writes."""
+    return _code(exc) == _SQLITE_READONLY
+
+
+def sqlite_reason(exc: sqlite3.Error, folder: Path | None = None) -> str:
+    """SQLite's message, named for what it means to the user: a full disk as full, a lock as another program.
+
+    SQLite reports most write failures of the operating system as "disk I/O error"; with ``folder`` (where the
+    file is), one on a disk with no space left is called what it is.
+    """
+    code = _code(exc)
+    if code == _SQLITE_FULL or (code == _SQLITE_IOERR and folder is not None and disk_is_full(folder)):
+        return DISK_FULL
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
         return f"{exc}: another program is using it; close other ClinRef windows and start ClinRef again"
     return str(exc)
 
 
 def is_damage(exc: sqlite3.Error) -> bool:
     """True when SQLite says the file's contents are bad, as opposed to locked or unreadable."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return isinstance(code, int) and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    return _code(exc) in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
 
 
 class NewerFormat(Exception):

@@ -7,6 +7,11 @@ survives the process being killed at any instant, and a power cut), and never ra
 the GUI: a file that cannot be used is moved aside (never deleted) and a fresh store is
 started, and a failed operation is recorded in :attr:`UserData.last_error`.
 
+It never pretends: a store that cannot be kept says so in :attr:`UserData.unsaved` for as long
+as it lasts (and :meth:`UserData.retry` tries again, keeping what was done meanwhile), a
+read-only store is shown read-only, and a full disk is called full. On a network file system
+(a redirected profile) the store keeps a rollback journal, as WAL is unsafe there.
+
 Standard library only; nothing here imports Qt.
 """
 
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,9 +27,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self, TypeVar
 
+from db.userdata.filesystems import network_file_system
 from db.userdata.recovery import (
     NewerFormat,
     diagnose,
+    is_busy,
     move_aside,
     orphan_journal,
     os_reason,
@@ -43,6 +51,11 @@ HISTORY_LIMIT = 500
 
 #: Seconds an operation waits for another ClinRef (another window, another session) to finish writing.
 BUSY_TIMEOUT_S = 2.0
+
+#: Pauses between attempts to set the file up while another ClinRef holds it. SQLite does not wait on its own
+#: for the lock ``PRAGMA journal_mode = WAL`` needs, so two ClinRefs starting at once on a new profile made one
+#: of them give up at once. About 3 s in all, then the store says it is not being kept and offers to retry.
+SETUP_RETRY_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 
 #: The files SQLite keeps beside the database; they belong to it and move with it.
 _SCHEMA = (
@@ -115,14 +128,25 @@ class UserData:
     between threads: operations are serialised on one connection.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.path = Path(path)
         #: Why the store was reset or is not being kept, for the user; None when all is well.
         self.reset_reason: str | None = None
         #: What went wrong in the most recent operation, for the user; None when it succeeded.
         self.last_error: str | None = None
-        #: False when the store lives in memory only and is lost when the app quits.
+        #: What went wrong in the most recent write (a read never clears it); None when it was saved.
+        self.last_write_error: str | None = None
+        #: False when nothing done this session is kept: the store lives in memory, or is read-only.
         self.persistent = True
+        #: True when the saved bookmarks are shown but cannot be changed (the file or its folder takes no writes).
+        self.read_only = False
+        #: While :attr:`persistent` is False: one sentence saying so and why, for the window to keep showing.
+        self.unsaved: str | None = None
+        #: Whether trying again (:meth:`retry`) may help: not for a file a newer ClinRef wrote.
+        self.can_retry = False
+        #: ``"wal"``, or ``"delete"`` on a network file system; ``"memory"`` when not kept.
+        self.journal_mode = "memory"
+        self._sleep = sleep
         self._lock = threading.Lock()
         self._conn = self._open()
 
@@ -153,9 +177,14 @@ class UserData:
                     f"{newer.version}; this version reads format {SCHEMA_VERSION}); it is left untouched for that "
                     "version, and changes made in this one are not kept",
                     copy_of=self.path,
+                    retry=False,
                 )
             except sqlite3.Error as exc:
-                return self._in_memory(f"the bookmarks file {self.path} cannot be opened ({sqlite_reason(exc)})")
+                return self._in_memory(
+                    f"the bookmarks file {self.path} cannot be opened ({sqlite_reason(exc, self.path.parent)})",
+                    copy_of=self.path,
+                    read_only=True,
+                )
         else:
             # A journal without its database would be replayed into the new, empty file.
             damage = "was missing but its journal was left behind" if orphan_journal(self.path) else None
@@ -173,39 +202,101 @@ class UserData:
             self.reset_reason = f"Your bookmarks file {self.path} {damage} and has been reset; {where}."
 
         try:
-            return _connect_file(self.path)
+            conn = self._connect_with_retries()
         except sqlite3.Error as exc:
+            healthy = exists and damage is None
             return self._in_memory(
-                f"the bookmarks file {self.path} cannot be written ({sqlite_reason(exc)}); "
+                f"the bookmarks file {self.path} cannot be written ({sqlite_reason(exc, self.path.parent)}); "
                 f"check that you can write to it and to {self.path.parent}",
-                # A healthy file that is only read-only still has the user's bookmarks: show them.
-                copy_of=self.path if exists and damage is None else None,
+                # A healthy file that only takes no writes still has the user's bookmarks: show them, read-only.
+                copy_of=self.path if healthy else None,
+                read_only=healthy,
             )
+        self.persistent, self.read_only, self.unsaved, self.can_retry = True, False, None, False
+        return conn
 
-    def _in_memory(self, why: str, copy_of: Path | None = None) -> sqlite3.Connection:
+    def _connect_with_retries(self) -> sqlite3.Connection:
+        """:func:`_connect_file`, tried again after a pause while another process holds the file's lock."""
+        network = network_file_system(self.path.parent)
+        for delay in (*SETUP_RETRY_DELAYS_S, None):
+            try:
+                conn = _connect_file(self.path, wal=network is None)
+            except sqlite3.Error as exc:
+                if delay is None or not is_busy(exc):
+                    raise
+                self._sleep(delay)
+                continue
+            self.journal_mode = "wal" if network is None else "delete"
+            return conn
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _in_memory(
+        self, why: str, copy_of: Path | None = None, *, read_only: bool = False, retry: bool = True
+    ) -> sqlite3.Connection:
         """A store that lasts this session only, seeded from ``copy_of`` when it can be read.
 
-        Records the reason for the user in :attr:`reset_reason`.
+        With ``read_only``, the copy is shown and changes are refused (a store that cannot be kept should not
+        look as if it took them). Records the reason for the user in :attr:`reset_reason` and :attr:`unsaved`.
         """
         self.persistent = False
+        self.can_retry = retry
+        self.journal_mode = "memory"
         conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        copied = False
         shown = ""
         if copy_of is not None:
             try:
-                source = sqlite3.connect(read_only_uri(copy_of), uri=True, timeout=BUSY_TIMEOUT_S)
-                try:
-                    source.backup(conn)
-                finally:
-                    source.close()
-                shown = " The bookmarks saved before are shown, but changes will be lost when ClinRef closes."
+                _copy_into(copy_of, conn)
+                copied = True
+                shown = (
+                    " The bookmarks saved before are shown, read-only."
+                    if read_only
+                    else " The bookmarks saved before are shown, but changes will be lost when ClinRef closes."
+                )
             except sqlite3.Error as exc:
                 conn.close()
                 conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
                 shown = f" The bookmarks saved before cannot be shown either ({exc})."
-        reason = f"Your bookmarks and history will not be kept this session: {why}.{shown}"
+        self.read_only = read_only and copied
+        if self.read_only:
+            reason = f"Your bookmarks are read-only this session: {why}.{shown}"
+            self.unsaved = f"Bookmarks are read-only: {self.path} cannot be written."
+        else:
+            reason = f"Your bookmarks and history will not be kept this session: {why}.{shown}"
+            self.unsaved = "Bookmarks and history are not being saved: " + why.split(";")[0] + "."
         self.reset_reason = f"{self.reset_reason} {reason}" if self.reset_reason else reason
         _create_schema(conn)
         return conn
+
+    def retry(self) -> bool:
+        """Try the file again; True once bookmarks and history are being kept in it.
+
+        What was added while the store lived in memory is saved into the file. On failure nothing is lost
+        either: the session's store stays, and :attr:`unsaved` says why.
+        """
+        if self.persistent:
+            return True
+        with self._lock:
+            old = self._conn
+            state = (self.reset_reason, self.unsaved, self.read_only, self.can_retry, self.journal_mode)
+            self.reset_reason = None
+            self._conn = self._open()
+            if not self.persistent:
+                why = self.reset_reason
+                self._conn.close()
+                self._conn = old
+                self.reset_reason, self.unsaved, self.read_only, self.can_retry, self.journal_mode = state
+                self.last_error = why
+                return False
+            was_read_only = state[2]
+            if not was_read_only:
+                try:
+                    _carry_over(old, self._conn)
+                except sqlite3.Error as exc:
+                    self.last_error = f"Could not save this session's bookmarks into {self.path} ({exc})."
+            old.close()
+            self.last_error = self.last_write_error = None
+            return True
 
     # -- bookmarks -----------------------------------------------------------------------
 
@@ -316,6 +407,11 @@ class UserData:
         """Run one operation as its own transaction; on a database error return ``failed``."""
         with self._lock:
             self.last_error = None
+            if write and self.read_only:
+                self.last_error = self.last_write_error = (
+                    f"Could not {doing}: your bookmarks file {self.path} is read-only this session."
+                )
+                return failed
             try:
                 if not write:
                     return operation(self._conn)
@@ -327,10 +423,14 @@ class UserData:
                 except BaseException:
                     _roll_back(self._conn)
                     raise
+                self.last_write_error = None
                 return result
             except (sqlite3.Error, UnicodeError) as exc:
                 where = f"the bookmarks file {self.path}" if self.persistent else "memory"
-                self.last_error = f"Could not {doing} in {where} ({exc})."
+                reason = sqlite_reason(exc, self.path.parent) if isinstance(exc, sqlite3.Error) else str(exc)
+                self.last_error = f"Could not {doing} in {where} ({reason})."
+                if write:
+                    self.last_write_error = self.last_error
                 return failed
 
     def close(self) -> None:
@@ -358,13 +458,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _connect_file(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the store at ``path``, in WAL mode, with its tables."""
+def _connect_file(path: Path, *, wal: bool = True) -> sqlite3.Connection:
+    """Open (creating if needed) the store at ``path``, in WAL mode (``wal``) or with a rollback journal."""
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
     try:
         # WAL: a commit is one append, so a kill at any instant leaves the last commit whole.
         # If the file system cannot do WAL, SQLite keeps a rollback journal, which is as safe and slower.
-        conn.execute("PRAGMA journal_mode = WAL")
+        # On a network file system WAL's shared memory is not shared between machines: a rollback journal is
+        # the safe choice there (a file already in WAL is switched back).
+        conn.execute(f"PRAGMA journal_mode = {'WAL' if wal else 'DELETE'}")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA fullfsync = ON")  # macOS: flush the drive's cache too, not only the OS's
         _create_schema(conn)
@@ -373,6 +475,54 @@ def _connect_file(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _copy_into(path: Path, conn: sqlite3.Connection) -> None:
+    """Copy the bookmarks and history at ``path`` into ``conn`` without writing to it; raises when unreadable.
+
+    Read-only, or as immutable when that fails: a WAL store in a folder that takes no writes cannot be opened
+    read-only where SQLite would have to create its ``-shm``, and nothing can be writing in such a folder. Rows
+    are copied rather than pages (``Connection.backup`` waits forever on a file another program has locked).
+    """
+    _create_schema(conn)
+    last: sqlite3.Error | None = None
+    for uri in (read_only_uri(path), read_only_uri(path).split("?")[0] + "?immutable=1"):
+        try:
+            source = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+        except sqlite3.Error as exc:
+            last = exc
+            continue
+        try:
+            bookmarks = source.execute("SELECT id, url, title, created FROM bookmarks").fetchall()
+            visits = source.execute("SELECT id, url, title, visited FROM history").fetchall()
+        except sqlite3.Error as exc:
+            if is_busy(exc):
+                raise  # another program is writing it: an immutable read could see half a write
+            last = exc
+            continue
+        finally:
+            source.close()
+        conn.executemany("INSERT INTO bookmarks (id, url, title, created) VALUES (?, ?, ?, ?)", bookmarks)
+        conn.executemany("INSERT INTO history (id, url, title, visited) VALUES (?, ?, ?, ?)", visits)
+        return
+    assert last is not None
+    raise last
+
+
+def _carry_over(memory: sqlite3.Connection, conn: sqlite3.Connection) -> None:
+    """Save what was added to a session-only store into the file, once the file can be written."""
+    bookmarks = memory.execute("SELECT url, title, created FROM bookmarks ORDER BY id").fetchall()
+    visits = memory.execute("SELECT url, title, visited FROM history ORDER BY id").fetchall()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(
+            "INSERT INTO bookmarks (url, title, created) VALUES (?, ?, ?) ON CONFLICT (url) DO NOTHING", bookmarks
+        )
+        conn.executemany("INSERT INTO history (url, title, visited) VALUES (?, ?, ?)", visits)
+        conn.execute("COMMIT")
+    except BaseException:
+        _roll_back(conn)
+        raise
 
 
 def _probe_writable(conn: sqlite3.Connection) -> None:

@@ -1,0 +1,87 @@
+"""What the window says about bookmarks that are not saved: the failed write itself, and for as long as it lasts.
+
+Each test fails if the handling it covers is removed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.desktop_helpers import running, window
+
+
+def _store_status(app: object) -> tuple[QWidget, QLabel, QPushButton]:
+    main = window(app)  # type: ignore[arg-type]
+    status = main.findChild(QWidget, "storeStatus")
+    label = main.findChild(QLabel, "storeStatusText")
+    retry = main.findChild(QPushButton, "storeRetry")
+    assert status is not None and label is not None and retry is not None
+    return status, label, retry
+
+
+def _dismiss_notice(app: object) -> None:
+    notice = window(app).findChild(QMessageBox, "startupNotice")  # type: ignore[arg-type]
+    if notice is not None:
+        notice.accept()
+
+
+@pytest.mark.usefixtures("profile")
+def test_a_failed_bookmark_is_reported_not_announced_as_saved(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        main = window(app)
+        app.window.open_url("drug:clonazepam")  # type: ignore[union-attr]
+        # Every bookmark write now fails, as on a full disk; reads still work (and used to clear the error).
+        app.userdata._conn.execute(
+            "CREATE TEMP TRIGGER refuse BEFORE INSERT ON bookmarks "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+        qtbot.keyClick(main, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+        message = main.statusBar().currentMessage()
+        assert "Could not save the bookmark" in message and "disk is full" in message, message
+        assert "Bookmarked" not in message
+        assert not app.window.act_bookmark.isChecked()  # type: ignore[union-attr]
+        assert app.userdata.bookmarks() == ()
+
+
+@pytest.mark.usefixtures("profile")
+def test_a_failed_history_write_is_reported(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        main = window(app)
+        app.userdata._conn.execute(
+            "CREATE TEMP TRIGGER refuse BEFORE INSERT ON history BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        )
+        app.window.open_url("drug:clonazepam")  # type: ignore[union-attr]
+        message = main.statusBar().currentMessage()
+        assert "could not be saved" in message and "history" in message, message
+
+
+def test_a_store_that_is_not_kept_says_so_until_retry_saves_it(
+    qtbot: QtBot, built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data folder should be", encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
+    with running(qtbot, built_db) as app:
+        _dismiss_notice(app)
+        status, label, retry = _store_status(app)
+        assert not status.isHidden() and not retry.isHidden()
+        assert "not being saved" in label.text() and str(blocker) in label.text()
+        app.window.open_url("drug:clonazepam")  # type: ignore[union-attr]
+        qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+        retry.click()  # still blocked: nothing lost, still said
+        assert not status.isHidden() and [b.url for b in app.userdata.bookmarks()] == ["drug:clonazepam"]
+        blocker.unlink()
+        blocker.mkdir()
+        retry.click()
+        assert status.isHidden()
+        store = app.userdata.path
+        assert store.is_file() and app.userdata.persistent
+    with running(qtbot, built_db) as again:
+        assert [b.url for b in again.userdata.bookmarks()] == ["drug:clonazepam"]
+        assert _store_status(again)[0].isHidden()
