@@ -18,6 +18,7 @@ Only the Linux artifacts have been built and run so far. Intermediate files go t
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import os
 import platform
@@ -31,8 +32,9 @@ import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
-import bundle_rules  # packaging/bundle_rules.py and linux_deb.py: this script's folder is on sys.path
+import bundle_rules  # packaging/bundle_rules.py, linux_deb.py, ...: this script's folder is on sys.path
 import linux_deb
+import release_signing
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGING = ROOT / "packaging"
@@ -214,6 +216,53 @@ def write_checksums(files: Iterable[Path], out: Path) -> Path:
     return out
 
 
+# ----------------------------------------------------------------------------- signing
+
+
+KEYS = ROOT / "build" / "packaging" / "keys"
+
+
+@functools.cache
+def choose_release_key(sign_key: Path | None = None) -> release_signing.ReleaseKey:
+    """The key this build signs with: ``--sign-key``, else ``$CLINREF_RELEASE_KEY``, else one throwaway per build."""
+    return release_signing.choose_key(sign_key, KEYS)
+
+
+def release_key_path(sign_key: Path | None = None) -> Path:
+    """The minisign secret key file this build signs with (the same file on every call in one build).
+
+    What ``python -m db build --sign-key PATH`` is to be given, so the content file is signed by the
+    same key as ``SHA256SUMS``.
+    """
+    return choose_release_key(sign_key).path
+
+
+def announce_key(key: release_signing.ReleaseKey) -> None:
+    if not key.throwaway:
+        print(f"    signing with the release key {key.path}")
+        return
+    banner = "!" * 100
+    print(
+        f"{banner}\n!! NO RELEASE KEY GIVEN (--sign-key PATH or {release_signing.KEY_ENV}):\n"
+        f"!! signing with a THROWAWAY key made for this build only ({key.path}).\n"
+        "!! The signatures prove nothing about where this build came from: do not hand it to IT as a release.\n"
+        f"{banner}",
+        flush=True,
+    )
+
+
+def sign_release(key: release_signing.ReleaseKey, sums: Path, dist: Path, version: str) -> tuple[Path, Path]:
+    """``SHA256SUMS.minisig`` and the public key beside it (``clinref-release.pub``); checked before returning."""
+    public = dist / release_signing.PUBLIC_KEY_NAME
+    label = release_signing.THROWAWAY_LABEL if key.throwaway else "ClinRef release key"
+    public.write_bytes(release_signing.public_key_text(key.path, label))
+    kind = "THROWAWAY key" if key.throwaway else "release key"
+    comment = f"ClinRef {version} SHA256SUMS, signed with the {kind}, {time.strftime('%Y-%m-%d', time.gmtime())}"
+    signature = release_signing.sign_file(key.path, sums, comment)
+    release_signing.verify_file(public, sums)
+    return signature, public
+
+
 def tree_size(path: Path) -> int:
     return sum(p.lstat().st_size for p in path.rglob("*") if not p.is_dir())
 
@@ -223,7 +272,7 @@ def tree_size(path: Path) -> int:
 
 def clean(dist: Path, onefile: bool) -> None:
     """Remove what an earlier build of the same kind left in dist/, so SHA256SUMS never lists a stale file."""
-    patterns = ("onefile",) if onefile else (f"{NAME}-*", f"{NAME}_*", "SHA256SUMS", "ClinRef.app")
+    patterns = ("onefile",) if onefile else (f"{NAME}-*", f"{NAME}_*", "SHA256SUMS*", "ClinRef.app")
     for pattern in patterns:
         for path in dist.glob(pattern):
             shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
@@ -233,12 +282,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python packaging/build.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--onefile", action="store_true", help="build one self-unpacking executable only")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder (default: dist/)")
+    parser.add_argument(
+        "--sign-key",
+        type=Path,
+        help=f"minisign secret key to sign with (default: ${release_signing.KEY_ENV}, else a throwaway key)",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     version = project_version()
     dist: Path = args.dist.resolve()
     work = ROOT / "build" / "packaging"
     try:
+        key = choose_release_key(args.sign_key)
+        announce_key(key)
         dist.mkdir(parents=True, exist_ok=True)
         clean(dist, args.onefile)
         step(f"content database (ClinRef {version})")
@@ -257,10 +313,12 @@ def main(argv: list[str] | None = None) -> int:
         if leaked:
             raise BuildError(f"{app} carries files the app must never ship: {', '.join(leaked[:10])}")
         artifacts = build_artifacts(app, dist, icons, version, work)
-    except (BuildError, linux_deb.DebianError) as exc:
+        sums = write_checksums(artifacts, dist / "SHA256SUMS")
+        step("signing SHA256SUMS (minisign)")
+        signature, public = sign_release(key, sums, dist, version)
+    except (BuildError, linux_deb.DebianError, release_signing.SigningError) as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
-    sums = write_checksums(artifacts, dist / "SHA256SUMS")
     bundle = app if app.is_dir() else dist / "ClinRef.app"
     print(
         f"\nbundle    {bundle.relative_to(ROOT) if bundle.is_relative_to(ROOT) else bundle}  "
@@ -268,7 +326,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     for artifact in artifacts:
         print(f"artifact  {artifact.name}  {artifact.stat().st_size / MIB:.1f} MiB")
-    print(f"checksums {sums.name}\ndone in {time.monotonic() - started:.0f} s")
+    print(f"checksums {sums.name}, signed: {signature.name}; public key {public.name}")
+    if key.throwaway:
+        print("WARNING: signed with a THROWAWAY key (see above); not a release")
+    print(f"done in {time.monotonic() - started:.0f} s")
     return 0
 
 

@@ -3,6 +3,8 @@
     python packaging/check_bundle.py [DIST] [--x11] [--deb] [--screenshots DIR]
 
 Always (Linux):
+- ``SHA256SUMS`` lists every artifact, and ``SHA256SUMS.minisig`` verifies with the public key
+  beside it (``clinref-release.pub``), with py-minisign and with ``minisign -V`` when installed;
 - the bundle carries no network module, no content build tool, no translations, only the
   xcb/offscreen/minimal platform plugins (files and frozen Python modules both);
 - ``clinref --self-test`` and ``--version`` pass in a clean environment (``env -i`` with PATH,
@@ -37,7 +39,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import bundle_rules  # packaging/bundle_rules.py: this script's folder is on sys.path
+import bundle_rules  # packaging/bundle_rules.py, release_signing.py: this script's folder is on sys.path
+import release_signing
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "clinref"
@@ -119,6 +122,39 @@ def frozen_modules(executable: Path) -> set[str] | None:
     archive = CArchiveReader(str(executable))
     pyz = next(name for name in archive.toc if name.endswith(".pyz"))
     return set(archive.open_embedded_archive(pyz).toc)
+
+
+# ----------------------------------------------------------------------------- the release signature
+
+
+def check_signature(dist: Path) -> list[str]:
+    """SHA256SUMS.minisig verifies with the public key beside it: with py-minisign and with ``minisign -V``."""
+    sums = dist / "SHA256SUMS"
+    public = dist / release_signing.PUBLIC_KEY_NAME
+    for needed in (sums, sums.with_name("SHA256SUMS.minisig"), public):
+        if not needed.is_file():
+            raise CheckFailed(f"{needed} is missing; run python packaging/build.py")
+    try:
+        comment = release_signing.verify_file(public, sums)
+    except release_signing.SigningError as exc:
+        raise CheckFailed(str(exc)) from exc
+    seen = [f"SHA256SUMS.minisig verifies with {public.name} (py-minisign): {comment}"]
+    if shutil.which("minisign"):
+        checked = subprocess.run(
+            ["minisign", "-Vm", str(sums), "-p", str(public)], cwd=dist, text=True, capture_output=True
+        )
+        if checked.returncode != 0:
+            raise CheckFailed(f"minisign -Vm SHA256SUMS -p {public.name}:\n{checked.stdout}{checked.stderr}")
+        seen.append(f"minisign -Vm SHA256SUMS -p {public.name}: {checked.stdout.splitlines()[0]}")
+    else:
+        seen.append("minisign -V: not checked (minisign is not installed; apt-get install minisign)")
+    listed = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=dist, text=True, capture_output=True)
+    if listed.returncode != 0:
+        raise CheckFailed(f"sha256sum -c SHA256SUMS:\n{listed.stdout}{listed.stderr}")
+    seen.append(f"sha256sum -c SHA256SUMS: {len(listed.stdout.splitlines())} files as listed")
+    if "THROWAWAY" in public.read_text(encoding="utf-8"):
+        seen.append("NOTE: signed with a throwaway key made for this build (no --sign-key): not a release")
+    return seen
 
 
 # ----------------------------------------------------------------------------- the app from the command line
@@ -392,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     checks: list[tuple[str, Callable[[Path], list[str]]]] = [("contents", lambda scratch: check_contents(app))]
     checks.append(("command line", lambda scratch: check_command_line(executable, scratch)))
+    checks.append(("signature", lambda scratch: check_signature(args.dist.resolve())))
     if args.x11:
         checks.append(("X11 (Xvfb)", lambda scratch: check_x11(executable, scratch, args.screenshots)))
     if args.deb:

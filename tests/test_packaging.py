@@ -37,6 +37,8 @@ rules = _load("bundle_rules")
 sys.modules.setdefault("bundle_rules", rules)  # what build.py and check_bundle.py import
 deb = _load("linux_deb")
 sys.modules.setdefault("linux_deb", deb)
+signing = _load("release_signing")
+sys.modules.setdefault("release_signing", signing)
 build = _load("build")
 check_bundle = _load("check_bundle")
 
@@ -255,3 +257,74 @@ def test_built_bundle(tmp_path: Path) -> None:
     if shutil.which("Xvfb") and shutil.which("xdotool"):
         seen = check_bundle.check_x11(app / "clinref", tmp_path, None)
         assert any(line.startswith("main window") for line in seen)
+
+
+# ----------------------------------------------------------------------------- release signatures
+
+
+def _sums(folder: Path) -> Path:
+    sums = folder / "SHA256SUMS"
+    sums.write_text(f"{'0' * 64}  clinref_0.1.0_amd64.deb\n", encoding="utf-8")
+    return sums
+
+
+def test_without_a_key_a_throwaway_pair_signs_what_minisign_verifies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(signing.KEY_ENV, raising=False)
+    key = signing.choose_key(None, tmp_path / "keys")
+    assert key.throwaway and key.path.parent == tmp_path / "keys" and key.path.stat().st_mode & 0o077 == 0
+    public = tmp_path / signing.PUBLIC_KEY_NAME
+    public.write_bytes(signing.public_key_text(key.path, "THROWAWAY test key"))
+    sums = _sums(tmp_path)
+    signing.sign_file(key.path, sums, "ClinRef test SHA256SUMS")
+    assert signing.verify_file(public, sums) == "ClinRef test SHA256SUMS"
+    if shutil.which("minisign") is None:
+        pytest.skip("minisign is not installed (apt-get install minisign)")
+    checked = subprocess.run(["minisign", "-Vm", str(sums), "-p", str(public)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "ClinRef test SHA256SUMS" in checked.stdout
+    sums.write_text(sums.read_text(encoding="utf-8").replace("0", "1", 1), encoding="utf-8")  # one digit changed
+    assert subprocess.run(["minisign", "-Vm", str(sums), "-p", str(public)], capture_output=True).returncode != 0
+    with pytest.raises(signing.SigningError, match="does not verify"):
+        signing.verify_file(public, sums)
+
+
+def test_a_key_minisign_made_signs_and_a_wrong_password_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if shutil.which("minisign") is None:
+        pytest.skip("minisign is not installed (apt-get install minisign)")
+    secret, public = tmp_path / "release.key", tmp_path / "release.pub"
+    made = subprocess.run(
+        ["minisign", "-G", "-s", str(secret), "-p", str(public)], input="pw\npw\n", capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    monkeypatch.setenv(signing.KEY_ENV, str(secret))
+    monkeypatch.setenv(signing.PASSWORD_ENV, "wrong")
+    with pytest.raises(signing.SigningError, match=signing.PASSWORD_ENV):
+        signing.choose_key(None, tmp_path / "keys")
+    monkeypatch.setenv(signing.PASSWORD_ENV, "pw")
+    key = signing.choose_key(None, tmp_path / "keys")
+    assert key == signing.ReleaseKey(secret.resolve(), throwaway=False)
+    sums = _sums(tmp_path)
+    signing.sign_file(key.path, sums, "ClinRef test")
+    checked = subprocess.run(["minisign", "-Vm", str(sums), "-p", str(public)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    not_a_key = tmp_path / "notes.txt"
+    not_a_key.write_text("hello\n", encoding="utf-8")
+    with pytest.raises(signing.SigningError, match="not a minisign secret key"):
+        signing.choose_key(not_a_key, tmp_path / "keys")
+    with pytest.raises(signing.SigningError, match="no such release key"):
+        signing.choose_key(tmp_path / "missing.key", tmp_path / "keys")
+
+
+def test_build_chooses_one_key_per_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(signing.KEY_ENV, raising=False)
+    monkeypatch.setattr(build, "KEYS", tmp_path / "keys")
+    build.choose_release_key.cache_clear()
+    try:
+        first = build.release_key_path()
+        assert build.release_key_path() == first and first.is_file()
+    finally:
+        build.choose_release_key.cache_clear()
