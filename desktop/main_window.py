@@ -309,6 +309,10 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_about(self) -> None:
+        from PySide6.QtGui import QFontDatabase
+        from PySide6.QtWidgets import QDialog, QPlainTextEdit, QVBoxLayout
+
+        from db.paths import bundle_root
         from desktop import __version__
 
         m = self.library.manifest
@@ -318,9 +322,42 @@ class MainWindow(QMainWindow):
             f"{format_date(m.content_date)}<br/>{m.article_count} articles, {m.drug_count} treatments, "
             f"{m.class_count} classes, {m.recommendation_count} recommendations<br/>File: {self.library.path}"
             f"</p><p>Your settings: {self.settings.path}<br/>Your bookmarks: {self.userdata.path}</p>"
+            "<p>ClinRef is proprietary software. It carries Qt, PySide6, Python, ICU and SQLite, each under "
+            "its own licence: see <i>Licences</i>.</p>"
         )
         box = QMessageBox(QMessageBox.Icon.Information, "About ClinRef", text, QMessageBox.StandardButton.Close, self)
         box.setObjectName("aboutDialog")
+        licences = box.addButton("&Licences…", QMessageBox.ButtonRole.ActionRole)
+        licences.setObjectName("aboutLicences")
+        # packaging/build.py writes the notices into the bundle; a source checkout has none.
+        notices = bundle_root() / "THIRD-PARTY-NOTICES.txt"
+
+        def show_licences() -> None:
+            if not notices.is_file():
+                missing = QMessageBox(
+                    QMessageBox.Icon.Information,
+                    "Licences",
+                    f"No licence notices at {notices}: this copy runs from source. A built ClinRef carries them; "
+                    "'python packaging/notices.py dist/clinref' prints them for a bundle built with "
+                    "'python packaging/build.py'.",
+                    QMessageBox.StandardButton.Close,
+                    self,
+                )
+                missing.setObjectName("licencesDialog")
+                missing.open()
+                return
+            dialog = QDialog(self)
+            dialog.setObjectName("licencesDialog")
+            dialog.setWindowTitle("ClinRef — licences")
+            view = QPlainTextEdit(dialog)
+            view.setReadOnly(True)
+            view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+            view.setPlainText(notices.read_text(encoding="utf-8", errors="replace"))
+            QVBoxLayout(dialog).addWidget(view)
+            dialog.resize(760, 560)
+            dialog.open()
+
+        licences.clicked.connect(show_licences)
         box.open()
 
     def show_notices(self) -> None:

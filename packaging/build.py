@@ -2,14 +2,18 @@
 
     python packaging/build.py            # onedir bundle and everything below
     python packaging/build.py --onefile  # one self-unpacking executable only (dist/onefile/clinref)
+    python packaging/build.py --sign-key release.key --maintainer "Ward IT <it@hospital.example>"
 
 Writes to ``dist/``:
 
 - Linux: ``clinref/`` (the app; run ``clinref/clinref``), ``clinref-<version>-linux-x86_64.tar.xz``,
-  ``clinref_<version>_amd64.deb``, ``SHA256SUMS``.
+  ``clinref_<version>_amd64.deb``.
 - Windows: ``clinref/`` (``clinref.exe`` and ``clinref-cli.exe``), ``clinref-<version>-windows-x64.zip``,
-  and ``clinref-<version>-windows-x64-setup.exe`` when Inno Setup's ``iscc`` is installed; ``SHA256SUMS``.
-- macOS: ``ClinRef.app``, ``clinref-<version>-macos-<arch>.dmg`` (``hdiutil``); ``SHA256SUMS``.
+  ``clinref-<version>-windows-x64-setup.exe`` when Inno Setup's ``iscc`` is installed, and
+  ``clinref-<version>-windows-x64.msi`` when WiX 3 is (``packaging/windows/clinref.wxs``).
+- macOS: ``ClinRef.app``, ``clinref-<version>-macos-<arch>.dmg`` (``hdiutil``).
+- Every platform: ``clinref-<version>.cdx.json`` (CycloneDX SBOM), ``SHA256SUMS``, ``SHA256SUMS.minisig``
+  and ``clinref-release.pub``; the bundle carries ``THIRD-PARTY-NOTICES.txt``.
 
 Only the Linux artifacts have been built and run so far. Intermediate files go to ``build/packaging/``.
 ``packaging/check_bundle.py`` runs the built app the way a workstation would.
@@ -34,7 +38,10 @@ from pathlib import Path
 
 import bundle_rules  # packaging/bundle_rules.py, linux_deb.py, ...: this script's folder is on sys.path
 import linux_deb
+import linux_elf
+import notices
 import release_signing
+import windows_msi
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGING = ROOT / "packaging"
@@ -287,6 +294,10 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help=f"minisign secret key to sign with (default: ${release_signing.KEY_ENV}, else a throwaway key)",
     )
+    parser.add_argument(
+        "--maintainer",
+        help="the .deb's Maintainer, 'Name <address>' (default: $CLINREF_MAINTAINER, else the last commit's author)",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     version = project_version()
@@ -312,11 +323,27 @@ def main(argv: list[str] | None = None) -> int:
         leaked = bundle_rules.forbidden_files(app)
         if leaked:
             raise BuildError(f"{app} carries files the app must never ship: {', '.join(leaked[:10])}")
-        artifacts = build_artifacts(app, dist, icons, version, work)
+        if sys.platform.startswith("linux"):
+            step("build-machine paths out of RUNPATH (patchelf); libraries not executable")
+            cleaned, modes = linux_elf.clean_runpaths(app), linux_elf.make_libraries_not_executable(app)
+            print(f"    RUNPATH cleaned in {len(cleaned)} files; {modes} libraries no longer executable")
+        step("licence notices (pip-licenses, licence texts) and SBOM (cyclonedx-py)")
+        components = notices.collect(app)
+        print(f"    {notices.write_notices(app, components, version).relative_to(dist)}: {len(components)} components")
+        sbom = notices.write_sbom(components, dist / f"{NAME}-{version}.cdx.json")
+        artifacts = build_artifacts(app, dist, icons, version, work, components, args.maintainer)
+        artifacts.append(sbom)
         sums = write_checksums(artifacts, dist / "SHA256SUMS")
         step("signing SHA256SUMS (minisign)")
         signature, public = sign_release(key, sums, dist, version)
-    except (BuildError, linux_deb.DebianError, release_signing.SigningError) as exc:
+    except (
+        BuildError,
+        linux_deb.DebianError,
+        linux_elf.ElfError,
+        release_signing.SigningError,
+        notices.NoticeError,
+        windows_msi.MsiError,
+    ) as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
     bundle = app if app.is_dir() else dist / "ClinRef.app"
@@ -333,7 +360,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def build_artifacts(app: Path, dist: Path, icons: Path, version: str, work: Path) -> list[Path]:
+def build_artifacts(
+    app: Path,
+    dist: Path,
+    icons: Path,
+    version: str,
+    work: Path,
+    components: list[notices.Component],
+    maintainer: str | None = None,
+) -> list[Path]:
     """The per-platform archives and installers."""
     artifacts: list[Path] = []
     if sys.platform.startswith("linux"):
@@ -342,7 +377,10 @@ def build_artifacts(app: Path, dist: Path, icons: Path, version: str, work: Path
         artifacts.append(make_tarball(app, dist / f"{NAME}-{version}-linux-x86_64.tar.xz", f"{NAME}-{version}"))
         step(".deb (dpkg-deb)")
         deb = dist / f"{NAME}_{version}_amd64.deb"
-        artifacts.append(linux_deb.make_deb(app, icons, version, deb, work / "deb"))
+        copyright_text = notices.debian_copyright_file(components, version, linux_deb.INSTALL_DIR)
+        maintainer_field = linux_deb.maintainer(maintainer)
+        print(f"    Maintainer: {maintainer_field}")
+        artifacts.append(linux_deb.make_deb(app, icons, version, deb, work / "deb", copyright_text, maintainer_field))
     elif sys.platform == "win32":
         write_manifest(app)
         step("zip")
@@ -363,6 +401,13 @@ def build_artifacts(app: Path, dist: Path, icons: Path, version: str, work: Path
             artifacts.append(dist / f"{NAME}-{version}-windows-x64-setup.exe")
         else:
             print("    Inno Setup (iscc) not found: no installer; install it from jrsoftware.org")
+        wix = windows_msi.wix3_bin()
+        if wix:
+            step("Windows Installer package (WiX 3: heat, candle, light)")
+            msi = dist / f"{NAME}-{version}-windows-x64.msi"
+            artifacts.append(windows_msi.build_with_wix3(app, version, msi, work / "msi", wix))
+        else:
+            print("    WiX 3 (candle.exe) not found: no .msi; install WiX Toolset 3.14")
     elif sys.platform == "darwin":
         bundle = dist / "ClinRef.app"
         step("disk image (hdiutil)")
