@@ -453,12 +453,26 @@ def test_adml_defines_every_string_and_presentation_the_admx_uses() -> None:
         assert f"Registry value: {name} ({POLICY_VALUES[name]})" in help_text
 
 
-def test_ci_workflow_builds_on_all_three_platforms() -> None:
+def test_ci_workflow_builds_on_all_three_platforms_with_everything_pinned() -> None:
     text = (ROOT / ".github" / "workflows" / "build.yml").read_text(encoding="utf-8")
-    for runner in ("ubuntu-", "windows-latest", "macos-latest"):
-        assert f"runs-on: {runner}" in text
-    assert text.count("run: python packaging/build.py") == 3
+    runners = re.findall(r"runs-on: (\S+)", text)
+    assert sorted(runners) == ["macos-14", "ubuntu-22.04", "windows-2022"]  # images by version, never -latest
+    uses = re.findall(r"uses: (\S+)", text)
+    assert uses and all(re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", u) for u in uses), uses
+    assert re.search(r'PYTHON_VERSION: "3\.\d+\.\d+"', text)
+    assert text.count("-c packaging/constraints.txt") == 3 and text.count("run: python packaging/build.py") == 3
+    assert "choco install wixtoolset --version=" in text and "choco install innosetup --version=" in text
     assert "--self-test" in text and "/VERYSILENT" in text and "check_bundle.py dist --x11 --deb" in text
+    assert 'msiexec.exe -ArgumentList "/i' in text and "/qn" in text and 'msiexec.exe -ArgumentList "/x' in text
+
+
+def test_constraints_pin_every_build_input_exactly() -> None:
+    lines = [line for line in (PACKAGING / "constraints.txt").read_text(encoding="utf-8").splitlines()]
+    pins = [line for line in lines if line and not line.startswith("#")]
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[\w.]+", pin) for pin in pins), pins
+    named = {pin.split("==")[0].lower().replace("_", "-") for pin in pins}
+    assert {"pyinstaller", "pyside6-essentials", "shiboken6", "pip-licenses", "cyclonedx-bom", "py-minisign"} <= named
+    assert "clinref" not in named
 
 
 # ----------------------------------------------------------------------------- the built bundle
