@@ -1,6 +1,6 @@
 """Run a built ClinRef the way a workstation would, with the build machine's Python out of the way.
 
-    python packaging/check_bundle.py [DIST] [--x11] [--deb] [--screenshots DIR]
+    python packaging/check_bundle.py [DIST] [--x11] [--deb] [--minimal-debian SUITE] [--screenshots DIR]
 
 Always (Linux):
 - ``SHA256SUMS`` lists every artifact, and ``SHA256SUMS.minisig`` verifies with the public key
@@ -285,6 +285,9 @@ def check_minimal_debian(dist: Path, suite: str, scratch: Path) -> list[str]:
         "--include=" + ",".join(packages),
         f'--customize-hook=tar -xJf {tarball.resolve()} -C "$1/opt"',
         f'--customize-hook=chroot "$1" {env} {program} --self-test > "$1/self-test.txt" 2>&1',
+        # Every library of every bundled ELF file (the xcb plugin too, which --self-test does not load).
+        f'--customize-hook=chroot "$1" sh -c \'cd /opt/{NAME}-{version()}/_internal && '
+        'find . -type f -name "*.so*" -exec env LD_LIBRARY_PATH=. ldd {} +\' > "$1/ldd.txt" 2>&1 || true',
         suite,
         str(root),
     ]
@@ -294,9 +297,13 @@ def check_minimal_debian(dist: Path, suite: str, scratch: Path) -> list[str]:
     shown = report.read_text(encoding="utf-8", errors="replace") if report.is_file() else ""
     if made.returncode != 0 or "self-test passed" not in shown:
         raise CheckFailed(f"on a minimal Debian {suite} with the Depends packages only:\n{shown}{made.stderr[-3000:]}")
+    linked = (root / "ldd.txt").read_text(encoding="utf-8", errors="replace") if (root / "ldd.txt").is_file() else ""
+    missing = sorted({line.split()[0] for line in linked.splitlines() if "not found" in line})
+    if not linked or missing:
+        raise CheckFailed(f"on a minimal Debian {suite}, bundled files link libraries it lacks: {missing or linked}")
     return [
         f"minimal Debian {suite} (mmdebstrap minbase) + the {len(packages)} Depends packages, tarball in /opt: "
-        f"--self-test passed ({time.monotonic() - started:.0f} s)",
+        f"--self-test passed; every bundled library's dependencies resolve (ldd) ({time.monotonic() - started:.0f} s)",
         *[line for line in shown.splitlines() if line.strip()][-2:],
     ]
 
