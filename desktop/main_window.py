@@ -322,8 +322,8 @@ class MainWindow(QMainWindow):
             f"{format_date(m.content_date)}<br/>{m.article_count} articles, {m.drug_count} treatments, "
             f"{m.class_count} classes, {m.recommendation_count} recommendations<br/>File: {self.library.path}"
             f"</p><p>Your settings: {self.settings.path}<br/>Your bookmarks: {self.userdata.path}</p>"
-            "<p>ClinRef is proprietary software. It carries Qt, PySide6, Python, ICU and SQLite, each under "
-            "its own licence: see <i>Licences</i>.</p>"
+            "<p>ClinRef is proprietary software. It carries third-party software (Qt, PySide6, Python and "
+            "others), each under its own licence: see <i>Licences</i>.</p>"
         )
         box = QMessageBox(QMessageBox.Icon.Information, "About ClinRef", text, QMessageBox.StandardButton.Close, self)
         box.setObjectName("aboutDialog")

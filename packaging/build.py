@@ -304,8 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     dist: Path = args.dist.resolve()
     work = ROOT / "build" / "packaging"
     try:
-        key = choose_release_key(args.sign_key)
-        announce_key(key)
+        key = None if args.onefile else choose_release_key(args.sign_key)  # the one file is not a release
+        if key is not None:
+            announce_key(key)
         dist.mkdir(parents=True, exist_ok=True)
         clean(dist, args.onefile)
         step(f"content database (ClinRef {version})")
@@ -334,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         artifacts = build_artifacts(app, dist, icons, version, work, components, args.maintainer)
         artifacts.append(sbom)
         sums = write_checksums(artifacts, dist / "SHA256SUMS")
+        assert key is not None
         step("signing SHA256SUMS (minisign)")
         signature, public = sign_release(key, sums, dist, version)
     except (
@@ -354,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     for artifact in artifacts:
         print(f"artifact  {artifact.name}  {artifact.stat().st_size / MIB:.1f} MiB")
     print(f"checksums {sums.name}, signed: {signature.name}; public key {public.name}")
-    if key.throwaway:
+    if key is not None and key.throwaway:
         print("WARNING: signed with a THROWAWAY key (see above); not a release")
     print(f"done in {time.monotonic() - started:.0f} s")
     return 0
