@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
+from db import paths
 from db.model import Manifest
 from desktop import __version__
 from desktop.pages import format_date
@@ -63,11 +64,51 @@ def show_about(parent: QWidget, manifest: Manifest, content: Path, settings: Pat
         f"{escape(format_date(m.content_date))}<br/>{m.article_count} articles, {m.drug_count} treatments, "
         f"{m.class_count} classes, {m.recommendation_count} recommendations<br/>File: {escape(str(content))}"
         f"</p><p>Your settings: {escape(str(settings))}<br/>Your bookmarks: {escape(str(store))}</p>"
+        "<p>ClinRef is proprietary software. It carries third-party software (Qt, PySide6, Python and "
+        "others), each under its own licence: see <i>Licences</i>.</p>"
     )
     box = QMessageBox(QMessageBox.Icon.Information, "About ClinRef", text, QMessageBox.StandardButton.Close, parent)
     box.setObjectName("aboutDialog")
+    licences = box.addButton("&Licences…", QMessageBox.ButtonRole.ActionRole)
+    licences.setObjectName("aboutLicences")
+    licences.clicked.connect(lambda: show_licences(parent))
     box.open()
     return box
+
+
+def show_licences(parent: QWidget) -> QWidget:
+    """The third-party notices packaging/build.py writes into the bundle; from source, where to get them."""
+    from PySide6.QtGui import QFontDatabase
+    from PySide6.QtWidgets import QDialog, QPlainTextEdit, QVBoxLayout
+
+    notices = paths.bundle_root() / "THIRD-PARTY-NOTICES.txt"
+    if not notices.is_file():
+        missing = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Licences",
+            f"No licence notices at {notices}: this copy runs from source. A built ClinRef carries them; "
+            "'python packaging/notices.py dist/clinref' prints them for a bundle built with "
+            "'python packaging/build.py'.",
+            QMessageBox.StandardButton.Close,
+            parent,
+        )
+        missing.setObjectName("licencesDialog")
+        missing.open()
+        return missing
+    dialog = QDialog(parent)
+    dialog.setObjectName("licencesDialog")
+    dialog.setWindowTitle("ClinRef — licences")
+    view = QPlainTextEdit(dialog)
+    view.setReadOnly(True)
+    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    try:
+        view.setPlainText(notices.read_text(encoding="utf-8", errors="replace"))
+    except OSError as exc:
+        view.setPlainText(f"The licence notices at {notices} cannot be read ({exc.strerror}). Reinstall ClinRef.")
+    QVBoxLayout(dialog).addWidget(view)
+    dialog.resize(760, 560)
+    dialog.open()
+    return dialog
 
 
 def show_notices(parent: QWidget, status: QStatusBar, notices: list[str]) -> QMessageBox | None:

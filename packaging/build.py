@@ -2,14 +2,18 @@
 
     python packaging/build.py            # onedir bundle and everything below
     python packaging/build.py --onefile  # one self-unpacking executable only (dist/onefile/clinref)
+    python packaging/build.py --sign-key release.key --maintainer "Ward IT <it@hospital.example>"
 
 Writes to ``dist/``:
 
 - Linux: ``clinref/`` (the app; run ``clinref/clinref``), ``clinref-<version>-linux-x86_64.tar.xz``,
-  ``clinref_<version>_amd64.deb``, ``SHA256SUMS``.
+  ``clinref_<version>_amd64.deb``.
 - Windows: ``clinref/`` (``clinref.exe`` and ``clinref-cli.exe``), ``clinref-<version>-windows-x64.zip``,
-  and ``clinref-<version>-windows-x64-setup.exe`` when Inno Setup's ``iscc`` is installed; ``SHA256SUMS``.
-- macOS: ``ClinRef.app``, ``clinref-<version>-macos-<arch>.dmg`` (``hdiutil``); ``SHA256SUMS``.
+  ``clinref-<version>-windows-x64-setup.exe`` when Inno Setup's ``iscc`` is installed, and
+  ``clinref-<version>-windows-x64.msi`` when WiX 3 is (``packaging/windows/clinref.wxs``).
+- macOS: ``ClinRef.app``, ``clinref-<version>-macos-<arch>.dmg`` (``hdiutil``).
+- Every platform: ``clinref-<version>.cdx.json`` (CycloneDX SBOM), ``SHA256SUMS``, ``SHA256SUMS.minisig``
+  and ``clinref-release.pub``; the bundle carries ``THIRD-PARTY-NOTICES.txt``.
 
 Only the Linux artifacts have been built and run so far. Intermediate files go to ``build/packaging/``.
 ``packaging/check_bundle.py`` runs the built app the way a workstation would.
@@ -18,6 +22,7 @@ Only the Linux artifacts have been built and run so far. Intermediate files go t
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import os
 import platform
@@ -31,8 +36,12 @@ import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
-import bundle_rules  # packaging/bundle_rules.py and linux_deb.py: this script's folder is on sys.path
+import bundle_rules  # packaging/bundle_rules.py, linux_deb.py, ...: this script's folder is on sys.path
 import linux_deb
+import linux_elf
+import notices
+import release_signing
+import windows_msi
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGING = ROOT / "packaging"
@@ -214,6 +223,53 @@ def write_checksums(files: Iterable[Path], out: Path) -> Path:
     return out
 
 
+# ----------------------------------------------------------------------------- signing
+
+
+KEYS = ROOT / "build" / "packaging" / "keys"
+
+
+@functools.cache
+def choose_release_key(sign_key: Path | None = None) -> release_signing.ReleaseKey:
+    """The key this build signs with: ``--sign-key``, else ``$CLINREF_RELEASE_KEY``, else one throwaway per build."""
+    return release_signing.choose_key(sign_key, KEYS)
+
+
+def release_key_path(sign_key: Path | None = None) -> Path:
+    """The minisign secret key file this build signs with (the same file on every call in one build).
+
+    What ``python -m db build --sign-key PATH`` is to be given, so the content file is signed by the
+    same key as ``SHA256SUMS``.
+    """
+    return choose_release_key(sign_key).path
+
+
+def announce_key(key: release_signing.ReleaseKey) -> None:
+    if not key.throwaway:
+        print(f"    signing with the release key {key.path}")
+        return
+    banner = "!" * 100
+    print(
+        f"{banner}\n!! NO RELEASE KEY GIVEN (--sign-key PATH or {release_signing.KEY_ENV}):\n"
+        f"!! signing with a THROWAWAY key made for this build only ({key.path}).\n"
+        "!! The signatures prove nothing about where this build came from: do not hand it to IT as a release.\n"
+        f"{banner}",
+        flush=True,
+    )
+
+
+def sign_release(key: release_signing.ReleaseKey, sums: Path, dist: Path, version: str) -> tuple[Path, Path]:
+    """``SHA256SUMS.minisig`` and the public key beside it (``clinref-release.pub``); checked before returning."""
+    public = dist / release_signing.PUBLIC_KEY_NAME
+    label = release_signing.THROWAWAY_LABEL if key.throwaway else "ClinRef release key"
+    public.write_bytes(release_signing.public_key_text(key.path, label))
+    kind = "THROWAWAY key" if key.throwaway else "release key"
+    comment = f"ClinRef {version} SHA256SUMS, signed with the {kind}, {time.strftime('%Y-%m-%d', time.gmtime())}"
+    signature = release_signing.sign_file(key.path, sums, comment)
+    release_signing.verify_file(public, sums)
+    return signature, public
+
+
 def tree_size(path: Path) -> int:
     return sum(p.lstat().st_size for p in path.rglob("*") if not p.is_dir())
 
@@ -223,7 +279,7 @@ def tree_size(path: Path) -> int:
 
 def clean(dist: Path, onefile: bool) -> None:
     """Remove what an earlier build of the same kind left in dist/, so SHA256SUMS never lists a stale file."""
-    patterns = ("onefile",) if onefile else (f"{NAME}-*", f"{NAME}_*", "SHA256SUMS", "ClinRef.app")
+    patterns = ("onefile",) if onefile else (f"{NAME}-*", f"{NAME}_*", "SHA256SUMS*", "ClinRef.app")
     for pattern in patterns:
         for path in dist.glob(pattern):
             shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
@@ -233,12 +289,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python packaging/build.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--onefile", action="store_true", help="build one self-unpacking executable only")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder (default: dist/)")
+    parser.add_argument(
+        "--sign-key",
+        type=Path,
+        help=f"minisign secret key to sign with (default: ${release_signing.KEY_ENV}, else a throwaway key)",
+    )
+    parser.add_argument(
+        "--maintainer",
+        help="the .deb's Maintainer, 'Name <address>' (default: $CLINREF_MAINTAINER, else the last commit's author)",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     version = project_version()
     dist: Path = args.dist.resolve()
     work = ROOT / "build" / "packaging"
     try:
+        key = None if args.onefile else choose_release_key(args.sign_key)  # the one file is not a release
+        if key is not None:
+            announce_key(key)
         dist.mkdir(parents=True, exist_ok=True)
         clean(dist, args.onefile)
         step(f"content database (ClinRef {version})")
@@ -256,11 +324,30 @@ def main(argv: list[str] | None = None) -> int:
         leaked = bundle_rules.forbidden_files(app)
         if leaked:
             raise BuildError(f"{app} carries files the app must never ship: {', '.join(leaked[:10])}")
-        artifacts = build_artifacts(app, dist, icons, version, work)
-    except (BuildError, linux_deb.DebianError) as exc:
+        if sys.platform.startswith("linux"):
+            step("build-machine paths out of RUNPATH (patchelf); libraries not executable")
+            cleaned, modes = linux_elf.clean_runpaths(app), linux_elf.make_libraries_not_executable(app)
+            print(f"    RUNPATH cleaned in {len(cleaned)} files; {modes} libraries no longer executable")
+        step("licence notices (pip-licenses, licence texts) and SBOM (cyclonedx-py)")
+        components = notices.collect(app)
+        print(f"    {notices.write_notices(app, components, version).relative_to(dist)}: {len(components)} components")
+        sbom = notices.write_sbom(components, dist / f"{NAME}-{version}.cdx.json")
+        artifacts = build_artifacts(app, dist, icons, version, work, components, args.maintainer)
+        artifacts.append(sbom)
+        sums = write_checksums(artifacts, dist / "SHA256SUMS")
+        assert key is not None
+        step("signing SHA256SUMS (minisign)")
+        signature, public = sign_release(key, sums, dist, version)
+    except (
+        BuildError,
+        linux_deb.DebianError,
+        linux_elf.ElfError,
+        release_signing.SigningError,
+        notices.NoticeError,
+        windows_msi.MsiError,
+    ) as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
-    sums = write_checksums(artifacts, dist / "SHA256SUMS")
     bundle = app if app.is_dir() else dist / "ClinRef.app"
     print(
         f"\nbundle    {bundle.relative_to(ROOT) if bundle.is_relative_to(ROOT) else bundle}  "
@@ -268,11 +355,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     for artifact in artifacts:
         print(f"artifact  {artifact.name}  {artifact.stat().st_size / MIB:.1f} MiB")
-    print(f"checksums {sums.name}\ndone in {time.monotonic() - started:.0f} s")
+    print(f"checksums {sums.name}, signed: {signature.name}; public key {public.name}")
+    if key is not None and key.throwaway:
+        print("WARNING: signed with a THROWAWAY key (see above); not a release")
+    print(f"done in {time.monotonic() - started:.0f} s")
     return 0
 
 
-def build_artifacts(app: Path, dist: Path, icons: Path, version: str, work: Path) -> list[Path]:
+def build_artifacts(
+    app: Path,
+    dist: Path,
+    icons: Path,
+    version: str,
+    work: Path,
+    components: list[notices.Component],
+    maintainer: str | None = None,
+) -> list[Path]:
     """The per-platform archives and installers."""
     artifacts: list[Path] = []
     if sys.platform.startswith("linux"):
@@ -281,7 +379,10 @@ def build_artifacts(app: Path, dist: Path, icons: Path, version: str, work: Path
         artifacts.append(make_tarball(app, dist / f"{NAME}-{version}-linux-x86_64.tar.xz", f"{NAME}-{version}"))
         step(".deb (dpkg-deb)")
         deb = dist / f"{NAME}_{version}_amd64.deb"
-        artifacts.append(linux_deb.make_deb(app, icons, version, deb, work / "deb"))
+        copyright_text = notices.debian_copyright_file(components, version, linux_deb.INSTALL_DIR)
+        maintainer_field = linux_deb.maintainer(maintainer)
+        print(f"    Maintainer: {maintainer_field}")
+        artifacts.append(linux_deb.make_deb(app, icons, version, deb, work / "deb", copyright_text, maintainer_field))
     elif sys.platform == "win32":
         write_manifest(app)
         step("zip")
@@ -302,6 +403,13 @@ def build_artifacts(app: Path, dist: Path, icons: Path, version: str, work: Path
             artifacts.append(dist / f"{NAME}-{version}-windows-x64-setup.exe")
         else:
             print("    Inno Setup (iscc) not found: no installer; install it from jrsoftware.org")
+        wix = windows_msi.wix3_bin()
+        if wix:
+            step("Windows Installer package (WiX 3: heat, candle, light)")
+            msi = dist / f"{NAME}-{version}-windows-x64.msi"
+            artifacts.append(windows_msi.build_with_wix3(app, version, msi, work / "msi", wix))
+        else:
+            print("    WiX 3 (candle.exe) not found: no .msi; install WiX Toolset 3.14")
     elif sys.platform == "darwin":
         bundle = dist / "ClinRef.app"
         step("disk image (hdiutil)")

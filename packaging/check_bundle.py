@@ -1,8 +1,15 @@
 """Run a built ClinRef the way a workstation would, with the build machine's Python out of the way.
 
-    python packaging/check_bundle.py [DIST] [--x11] [--deb] [--screenshots DIR]
+    python packaging/check_bundle.py [DIST] [--x11] [--deb] [--minimal-debian SUITE] [--screenshots DIR]
 
 Always (Linux):
+- ``SHA256SUMS`` lists every artifact, and ``SHA256SUMS.minisig`` verifies with the public key
+  beside it (``clinref-release.pub``), with py-minisign and with ``minisign -V`` when installed;
+- the bundle carries ``THIRD-PARTY-NOTICES.txt`` and ``dist/`` a CycloneDX SBOM, both naming Qt,
+  PySide6, CPython and the rest;
+- no ELF file in the bundle or the .deb has a RUNPATH outside ``$ORIGIN``; the .deb's ``Depends`` is
+  on one line and its ``libc6 (>= x.y)`` is the highest ``GLIBC_`` version the bundle references;
+  it has a DEP-5 ``copyright`` file and a changelog; ``lintian`` reports no error;
 - the bundle carries no network module, no content build tool, no translations, only the
   xcb/offscreen/minimal platform plugins (files and frozen Python modules both);
 - ``clinref --self-test`` and ``--version`` pass in a clean environment (``env -i`` with PATH,
@@ -15,7 +22,11 @@ it with the keyboard, waits for the main window, saves screenshots, stops both.
 ``--deb`` (root, Debian/Ubuntu): ``apt-get install ./clinref_<version>_amd64.deb``, checks the
 installed files (``dpkg --verify``, the bundle's ``clinref.sha256``, the menu entry), runs
 ``/usr/bin/clinref --self-test``, points it at a content file through ``/etc/clinref/clinref.toml``,
-then ``apt-get remove`` and checks that nothing is left under /opt/clinref.
+then ``apt-get remove`` and checks that nothing is left under /usr/lib/clinref.
+
+``--minimal-debian SUITE`` (root, mmdebstrap, network to a Debian mirror): makes a minimal Debian
+(``minbase``) with only the packages the .deb's ``Depends`` names, unpacks the tarball into its
+``/opt`` and runs ``--self-test`` there: the tarball's documented package list is enough.
 
 Exit status 0 when every check passed; each failure is printed with what was expected.
 """
@@ -23,6 +34,7 @@ Exit status 0 when every check passed; each failure is printed with what was exp
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pwd
 import re
@@ -37,10 +49,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import bundle_rules  # packaging/bundle_rules.py: this script's folder is on sys.path
+import bundle_rules  # packaging/bundle_rules.py, release_signing.py, ...: this script's folder is on sys.path
+import linux_elf
+import release_signing
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "clinref"
+INSTALL_DIR = f"/usr/lib/{NAME}"  # where the .deb puts the bundle (linux_deb.INSTALL_DIR)
 FORBIDDEN_MODULES = re.compile(r"^(db\.compiler|sqlite_utils|markdown|nh3|ssl|PySide6\.QtNetwork)(\.|$)")
 PLATFORMS = {"qxcb", "qoffscreen", "qminimal"}
 RUNTIME_HOOK = "rthook_child_environment"  # gives programs the app starts the system's LD_LIBRARY_PATH
@@ -119,6 +134,178 @@ def frozen_modules(executable: Path) -> set[str] | None:
     archive = CArchiveReader(str(executable))
     pyz = next(name for name in archive.toc if name.endswith(".pyz"))
     return set(archive.open_embedded_archive(pyz).toc)
+
+
+# ----------------------------------------------------------------------------- the release signature
+
+
+def check_signature(dist: Path) -> list[str]:
+    """SHA256SUMS.minisig verifies with the public key beside it: with py-minisign and with ``minisign -V``."""
+    sums = dist / "SHA256SUMS"
+    public = dist / release_signing.PUBLIC_KEY_NAME
+    for needed in (sums, sums.with_name("SHA256SUMS.minisig"), public):
+        if not needed.is_file():
+            raise CheckFailed(f"{needed} is missing; run python packaging/build.py")
+    try:
+        comment = release_signing.verify_file(public, sums)
+    except release_signing.SigningError as exc:
+        raise CheckFailed(str(exc)) from exc
+    seen = [f"SHA256SUMS.minisig verifies with {public.name} (py-minisign): {comment}"]
+    if shutil.which("minisign"):
+        checked = subprocess.run(
+            ["minisign", "-Vm", str(sums), "-p", str(public)], cwd=dist, text=True, capture_output=True
+        )
+        if checked.returncode != 0:
+            raise CheckFailed(f"minisign -Vm SHA256SUMS -p {public.name}:\n{checked.stdout}{checked.stderr}")
+        seen.append(f"minisign -Vm SHA256SUMS -p {public.name}: {checked.stdout.splitlines()[0]}")
+    else:
+        seen.append("minisign -V: not checked (minisign is not installed; apt-get install minisign)")
+    listed = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=dist, text=True, capture_output=True)
+    if listed.returncode != 0:
+        raise CheckFailed(f"sha256sum -c SHA256SUMS:\n{listed.stdout}{listed.stderr}")
+    seen.append(f"sha256sum -c SHA256SUMS: {len(listed.stdout.splitlines())} files as listed")
+    if "THROWAWAY" in public.read_text(encoding="utf-8"):
+        seen.append("NOTE: signed with a throwaway key made for this build (no --sign-key): not a release")
+    return seen
+
+
+# ----------------------------------------------------------------------------- licences and SBOM
+
+NOTICES_NAME = "THIRD-PARTY-NOTICES.txt"
+#: What the notices and the SBOM must name, whatever else the bundle carries.
+REQUIRED_COMPONENTS = ("Qt", "CPython", "PySide6", "shiboken6", "pyinstaller")
+
+
+def check_licences(dist: Path, app: Path) -> list[str]:
+    """THIRD-PARTY-NOTICES.txt in the bundle, with ClinRef's own licence, and the CycloneDX SBOM beside it."""
+    found = sorted(app.rglob(NOTICES_NAME))
+    if not found:
+        raise CheckFailed(f"{app} carries no {NOTICES_NAME}")
+    notices = found[0].read_text(encoding="utf-8")
+    lacking = [c for c in ("LicenseRef-Proprietary", *REQUIRED_COMPONENTS) if c not in notices]
+    if lacking or "LICENCE TEXT MISSING" in notices:
+        raise CheckFailed(f"{found[0]} lacks {', '.join(lacking) or 'a licence text (LICENCE TEXT MISSING)'}")
+    seen = [
+        f"{found[0].relative_to(app)}: {len(notices):,} characters; ClinRef's licence, {', '.join(REQUIRED_COMPONENTS)}"
+    ]
+    sboms = sorted(dist.glob(f"{NAME}-*.cdx.json"))
+    if not sboms:
+        raise CheckFailed(f"no CycloneDX SBOM ({NAME}-<version>.cdx.json) in {dist}")
+    bom = json.loads(sboms[0].read_text(encoding="utf-8"))
+    names = {c["name"] for c in bom.get("components", [])}
+    lacking = [c for c in REQUIRED_COMPONENTS if not any(n.startswith(c) for n in names)]
+    if bom.get("bomFormat") != "CycloneDX" or lacking:
+        raise CheckFailed(f"{sboms[0].name} is not a CycloneDX SBOM naming {', '.join(lacking)}")
+    seen.append(
+        f"{sboms[0].name}: CycloneDX {bom['specVersion']}, {len(names)} components ({', '.join(sorted(names))})"
+    )
+    return seen
+
+
+# ------------------------------------------------------------------------ the .deb file: lintian, RUNPATH, libc6
+
+
+def control_fields(deb: Path) -> dict[str, str]:
+    """The .deb's control file, as written (continuation lines kept in their field)."""
+    raw = subprocess.run(["dpkg-deb", "-I", str(deb), "control"], text=True, capture_output=True, check=True).stdout
+    fields: dict[str, str] = {}
+    for match in re.finditer(r"^([A-Za-z-]+):(.*(?:\n[ \t].*)*)", raw, re.MULTILINE):
+        fields[match.group(1)] = match.group(2).strip()
+    return fields
+
+
+def check_debian_package(dist: Path, app: Path, scratch: Path) -> list[str]:
+    """lintian: no error; no build path in any RUNPATH (bundle and .deb); libc6 floor = highest GLIBC_; copyright."""
+    deb = dist / f"{NAME}_{version()}_amd64.deb"
+    if not deb.is_file():
+        raise CheckFailed(f"{deb} is missing; run python packaging/build.py")
+    seen = []
+    leaked = linux_elf.build_paths(app)
+    if leaked:
+        raise CheckFailed(f"RUNPATH entries naming build-machine folders in {app}: {dict(list(leaked.items())[:5])}")
+    seen.append(f"{app.name}/: no RUNPATH outside $ORIGIN in any ELF file")
+    tree = scratch / "deb"
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(tree)], check=True, capture_output=True)
+    leaked = linux_elf.build_paths(tree)
+    if leaked:
+        raise CheckFailed(f"RUNPATH entries naming build-machine folders in the .deb: {dict(list(leaked.items())[:5])}")
+    fields = control_fields(deb)
+    if "\n" in fields.get("Depends", "\n"):
+        raise CheckFailed(f"Depends is folded over several lines:\n{fields.get('Depends')}")
+    floor, needed_by = linux_elf.glibc_floor(tree / INSTALL_DIR.lstrip("/"))
+    stated = re.search(r"(?:^|,\s*)libc6 \(>= ([\d.]+)\)", fields["Depends"])
+    if not stated or stated.group(1) != floor:
+        raise CheckFailed(
+            f"Depends says {stated.group(0).strip(', ') if stated else 'no libc6 version'}, but the bundle needs "
+            f"GLIBC_{floor} ({needed_by})"
+        )
+    seen.append(f"Depends on one line; libc6 (>= {floor}) = the highest GLIBC_ the bundle needs ({needed_by})")
+    if fields.get("Maintainer", "").endswith(".invalid>"):
+        raise CheckFailed(f"Maintainer is a placeholder: {fields['Maintainer']}")
+    doc = tree / "usr" / "share" / "doc" / NAME
+    copyright_file = doc / "copyright"
+    if not copyright_file.is_file() or not copyright_file.read_text(encoding="utf-8").startswith(
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"
+    ):
+        raise CheckFailed(f"/usr/share/doc/{NAME}/copyright is missing or not in the machine-readable format")
+    if not (doc / "changelog.gz").is_file():
+        raise CheckFailed(f"/usr/share/doc/{NAME}/changelog.gz is missing")
+    seen.append(f"/usr/share/doc/{NAME}/copyright (DEP-5) and changelog.gz; Maintainer: {fields.get('Maintainer')}")
+    if not shutil.which("lintian"):
+        raise CheckFailed("lintian is not installed (apt-get install lintian)")
+    linted = subprocess.run(["lintian", "--no-tag-display-limit", str(deb)], text=True, capture_output=True)
+    tags = [line for line in linted.stdout.splitlines() if re.match(r"^[EWIPXO]: ", line)]
+    errors = [line for line in tags if line.startswith("E: ")]
+    if errors or linted.returncode not in (0, 1) or "error" in linted.stderr.lower():
+        raise CheckFailed("lintian reports errors:\n" + "\n".join(errors or [linted.stderr.strip()]))
+    warnings = sorted({line.split()[2] for line in tags if line.startswith("W: ")})
+    seen.append(f"lintian: no errors; warnings: {', '.join(warnings) or 'none'} (see docs/deploying.md)")
+    return seen
+
+
+# ----------------------------------------------------------------------------- the tarball on a minimal Debian
+
+
+def check_minimal_debian(dist: Path, suite: str, scratch: Path) -> list[str]:
+    """The tarball on a fresh minimal Debian (mmdebstrap minbase) with only the .deb's Depends added: self-test."""
+    if os.geteuid() != 0 or not shutil.which("mmdebstrap"):
+        raise CheckFailed("--minimal-debian needs root and mmdebstrap (apt-get install mmdebstrap)")
+    tarball = dist / f"{NAME}-{version()}-linux-x86_64.tar.xz"
+    deb = dist / f"{NAME}_{version()}_amd64.deb"
+    if not tarball.is_file() or not deb.is_file():
+        raise CheckFailed(f"{tarball.name} and {deb.name} are needed; run python packaging/build.py")
+    depends = control_fields(deb)["Depends"]
+    packages = sorted({re.split(r"[\s(:]", alt.strip(), maxsplit=1)[0] for alt in re.split(r"[,|]", depends)} - {""})
+    root = scratch / "root"
+    program = f"/opt/{NAME}-{version()}/{NAME}"
+    env = "env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 XDG_RUNTIME_DIR=/tmp"
+    command = [
+        "mmdebstrap",
+        "--variant=minbase",
+        "--include=" + ",".join(packages),
+        f'--customize-hook=tar -xJf {tarball.resolve()} -C "$1/opt"',
+        f'--customize-hook=chroot "$1" {env} {program} --self-test > "$1/self-test.txt" 2>&1',
+        # Every library of every bundled ELF file (the xcb plugin too, which --self-test does not load).
+        f'--customize-hook=chroot "$1" sh -c \'cd /opt/{NAME}-{version()}/_internal && '
+        'find . -type f -name "*.so*" -exec env LD_LIBRARY_PATH=. ldd {} +\' > "$1/ldd.txt" 2>&1 || true',
+        suite,
+        str(root),
+    ]
+    started = time.monotonic()
+    made = subprocess.run(command, text=True, capture_output=True, timeout=1800)
+    report = root / "self-test.txt"
+    shown = report.read_text(encoding="utf-8", errors="replace") if report.is_file() else ""
+    if made.returncode != 0 or "self-test passed" not in shown:
+        raise CheckFailed(f"on a minimal Debian {suite} with the Depends packages only:\n{shown}{made.stderr[-3000:]}")
+    linked = (root / "ldd.txt").read_text(encoding="utf-8", errors="replace") if (root / "ldd.txt").is_file() else ""
+    missing = sorted({line.split()[0] for line in linked.splitlines() if "not found" in line})
+    if not linked or missing:
+        raise CheckFailed(f"on a minimal Debian {suite}, bundled files link libraries it lacks: {missing or linked}")
+    return [
+        f"minimal Debian {suite} (mmdebstrap minbase) + the {len(packages)} Depends packages, tarball in /opt: "
+        f"--self-test passed; every bundled library's dependencies resolve (ldd) ({time.monotonic() - started:.0f} s)",
+        *[line for line in shown.splitlines() if line.strip()][-2:],
+    ]
 
 
 # ----------------------------------------------------------------------------- the app from the command line
@@ -305,7 +492,7 @@ def _self_test_unprivileged() -> list[str]:
         shutil.rmtree(home, ignore_errors=True)
     if ran.returncode != 0:
         raise CheckFailed(f"--self-test as 'nobody' exited {ran.returncode}:\n{ran.stdout}{ran.stderr}")
-    return [f"/usr/bin/{NAME} --self-test as 'nobody' (no rights, read-only /opt/{NAME}): passed"]
+    return [f"/usr/bin/{NAME} --self-test as 'nobody' (no rights, read-only {INSTALL_DIR}): passed"]
 
 
 def check_deb(dist: Path, scratch: Path) -> list[str]:
@@ -329,11 +516,11 @@ def check_deb(dist: Path, scratch: Path) -> list[str]:
         if verify.returncode != 0 or verify.stdout.strip():
             raise CheckFailed(f"dpkg --verify {NAME}:\n{verify.stdout}{verify.stderr}")
         sums = subprocess.run(
-            ["sha256sum", "--quiet", "-c", f"{NAME}.sha256"], cwd=f"/opt/{NAME}", text=True, capture_output=True
+            ["sha256sum", "--quiet", "-c", f"{NAME}.sha256"], cwd=INSTALL_DIR, text=True, capture_output=True
         )
         if sums.returncode != 0:
-            raise CheckFailed(f"sha256sum -c /opt/{NAME}/{NAME}.sha256:\n{sums.stdout}{sums.stderr}")
-        seen.append(f"dpkg --verify and /opt/{NAME}/{NAME}.sha256: every file as built")
+            raise CheckFailed(f"sha256sum -c {INSTALL_DIR}/{NAME}.sha256:\n{sums.stdout}{sums.stderr}")
+        seen.append(f"dpkg --verify and {INSTALL_DIR}/{NAME}.sha256: every file as built")
         if shutil.which("desktop-file-validate"):
             valid = subprocess.run(
                 ["desktop-file-validate", "/usr/share/applications/clinref.desktop"], text=True, capture_output=True
@@ -351,7 +538,7 @@ def check_deb(dist: Path, scratch: Path) -> list[str]:
         if not machine_config.exists():
             share = scratch / "deb-share"
             share.mkdir()
-            shutil.copy2(f"/opt/{NAME}/_internal/content/clinref.db", share / "clinref.db")
+            shutil.copy2(f"{INSTALL_DIR}/_internal/content/clinref.db", share / "clinref.db")
             machine_config.parent.mkdir(parents=True, exist_ok=True)
             machine_config.write_text(f'database = "{share / "clinref.db"}"\n', encoding="utf-8")
             made_config = True
@@ -367,11 +554,11 @@ def check_deb(dist: Path, scratch: Path) -> list[str]:
         removed = _apt("remove", NAME)
     if removed.returncode != 0:
         raise CheckFailed(f"apt-get remove {NAME} failed:\n{removed.stdout}{removed.stderr}")
-    owned = (Path(f"/opt/{NAME}"), Path(f"/usr/bin/{NAME}"), Path("/usr/share/applications/clinref.desktop"))
+    owned = (Path(f"{INSTALL_DIR}"), Path(f"/usr/bin/{NAME}"), Path("/usr/share/applications/clinref.desktop"))
     left = [p for p in owned if p.exists() or p.is_symlink()]
     if left:
         raise CheckFailed(f"apt-get remove left {', '.join(map(str, left))}")
-    seen.append(f"apt-get remove {NAME}: /opt/{NAME}, /usr/bin/{NAME} and the menu entry are gone")
+    seen.append(f"apt-get remove {NAME}: {INSTALL_DIR}, /usr/bin/{NAME} and the menu entry are gone")
     return seen
 
 
@@ -384,6 +571,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--x11", action="store_true", help="also start it on Xvfb and accept the disclaimer")
     parser.add_argument("--deb", action="store_true", help="also install, run and remove the .deb (root)")
     parser.add_argument("--screenshots", type=Path, help="save the Xvfb screenshots here")
+    parser.add_argument(
+        "--minimal-debian",
+        metavar="SUITE",
+        help="also unpack the tarball on a fresh minimal Debian SUITE (e.g. bookworm) with only the Depends (root)",
+    )
     args = parser.parse_args(argv)
     app = args.dist.resolve() / NAME
     executable = app / NAME
@@ -392,8 +584,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     checks: list[tuple[str, Callable[[Path], list[str]]]] = [("contents", lambda scratch: check_contents(app))]
     checks.append(("command line", lambda scratch: check_command_line(executable, scratch)))
+    checks.append(("signature", lambda scratch: check_signature(args.dist.resolve())))
+    checks.append(("licences", lambda scratch: check_licences(args.dist.resolve(), app)))
+    if sys.platform.startswith("linux") and (args.dist.resolve() / f"{NAME}_{version()}_amd64.deb").is_file():
+        checks.append((".deb file", lambda scratch: check_debian_package(args.dist.resolve(), app, scratch)))
     if args.x11:
         checks.append(("X11 (Xvfb)", lambda scratch: check_x11(executable, scratch, args.screenshots)))
+    if args.minimal_debian:
+        suite = args.minimal_debian
+        checks.append(("minimal Debian", lambda scratch: check_minimal_debian(args.dist.resolve(), suite, scratch)))
     if args.deb:
         checks.append((".deb", lambda scratch: check_deb(args.dist.resolve(), scratch)))
     failed = 0
