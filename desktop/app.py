@@ -22,6 +22,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--self-test", action="store_true", help="render every page offscreen, run sample searches, report, exit 0 or 1"
     )
+    parser.add_argument(
+        "--verify-content", type=Path, metavar="PATH", help="check a content file's signature; exit 0 genuine, 1 not"
+    )
+    parser.add_argument(
+        "--install-content", type=Path, metavar="PATH", help="verify a content file and install it on this machine"
+    )
     args, _unknown = parser.parse_known_args(list(argv))  # Qt's own options (-platform ...) pass through
     return args
 
@@ -30,6 +36,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ClinRef; returns the process exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(arguments)
+    if args.verify_content is not None or args.install_content is not None:
+        from desktop.content_commands import install_content, verify_content
+
+        if args.verify_content is not None:
+            return verify_content(args.verify_content)
+        return install_content(args.install_content)
     if args.version:
         return print_version(args.db)
     if args.self_test:
@@ -60,11 +72,9 @@ def print_version(db: Path | None) -> int:
     except LibraryError as exc:
         print(f"content unavailable: {exc}", file=sys.stderr)
         return 2
-    m = opened.library.manifest
-    print(
-        f"content {m.content_version} ({m.content_title}; latest article {m.content_date}; schema "
-        f"{m.schema_version})\nfile {opened.library.path}"
-    )
+    from desktop.content_commands import describe
+
+    print(describe(opened))
     if opened.warning:
         print(opened.warning, file=sys.stderr)
     return 0

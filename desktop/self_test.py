@@ -44,9 +44,11 @@ def run_self_test(db: Path | None) -> int:
     except (LibraryError, ValueError) as exc:
         print(f"ClinRef self-test FAILED: {exc}", file=sys.stderr)
         return 1
+    from db.library.opening import hardening_report
+    from desktop.content_commands import describe
+
     library = opened.library
-    m = library.manifest
-    print(f"ClinRef {__version__} self-test\ncontent {m.content_version} from {library.path}")
+    print(f"ClinRef {__version__} self-test\n{describe(opened)}\nsqlite  {hardening_report()}")
     if opened.warning:
         failures.append(opened.warning.replace("\n", " "))
     pages = Pages(library, disclaimer.notice)

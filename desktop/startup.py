@@ -15,7 +15,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db.errors import LibraryError
-from db.library.locate import open_content
+from db.library.locate import OpenedContent, open_content
 from db.userdata import UserData
 from desktop.app import APP_NAME
 from desktop.main_window import MainWindow
@@ -52,11 +52,12 @@ class Startup(QObject):
         if icon.is_file():
             app.setWindowIcon(QIcon(str(icon)))
         try:
-            opened = open_content(self._db)
+            opened = open_content(self._db, install=True)
             self.disclaimer: Disclaimer = load_disclaimer()
         except (LibraryError, ValueError) as exc:
             self._fatal(exc)
             return EXIT_UNUSABLE
+        self.opened = opened
         self.library = opened.library
         self.settings = UserSettings()
         self.userdata = UserData(data_dir() / "userdata.db")
@@ -93,7 +94,17 @@ class Startup(QObject):
         self.userdata.close()
         QTimer.singleShot(0, lambda: self.finished.emit(0))
 
+    def make_window(self, opened: OpenedContent, notices: list[str] | None = None) -> MainWindow:
+        """The main window on ``opened`` (at start, and again whenever the content is reloaded)."""
+        self.library = opened.library
+        self.window = MainWindow(self.library, self.settings, self.userdata, self.disclaimer, notices)
+        return self.window
+
     def _show_main(self) -> None:
-        self.window = MainWindow(self.library, self.settings, self.userdata, self.disclaimer, self.notices)
-        self.window.show()
-        self.window.show_notices()  # the app ends when its last window closes, as Qt does by default
+        from desktop.content_updates import ContentUpdates
+
+        window = self.make_window(self.opened, self.notices)
+        window.show()
+        window.show_notices()  # the app ends when its last window closes, as Qt does by default
+        self.updates = ContentUpdates(self, self.opened)  # new content, changed files, review date
+        self.updates.start()

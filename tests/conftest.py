@@ -21,6 +21,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pytest_socket.disable_socket(allow_unix_socket=True)
 
 
+@pytest.fixture(autouse=True)
+def _private_content_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the machine's content cache or settings (/var/lib/clinref, /etc/clinref)."""
+    monkeypatch.setenv("CLINREF_CONTENT_CACHE", str(tmp_path_factory.mktemp("content-cache")))
+    monkeypatch.setenv("CLINREF_MACHINE_CONFIG", str(tmp_path_factory.getbasetemp() / "no-machine-config.toml"))
+    monkeypatch.delenv("CLINREF_CONTENT_SOURCE", raising=False)
+
+
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled content, built once for the whole session."""
@@ -46,3 +54,31 @@ def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path
+
+
+def release_sources(tmp: Path, version: str, dose: str = "1.5-15 mg/day", review_by: str = "") -> Path:
+    """The real content under another version, with clonazepam's dose written as ``dose`` everywhere."""
+    import shutil
+
+    root = tmp / f"sources-{version}" / "resources" / "content"
+    shutil.copytree(content_sources_dir(), root)
+    meta = root / "content.toml"
+    text = meta.read_text(encoding="utf-8").replace('"2025.04.18-2"', f'"{version}"')
+    meta.write_text(text + (f"review_by = {review_by}\n" if review_by else ""), encoding="utf-8")
+    for path in root.rglob("*"):
+        if path.is_file() and "1.5-15 mg/day" in (body := path.read_text(encoding="utf-8")):
+            path.write_text(body.replace("1.5-15 mg/day", dose), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def releases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Signed releases of the real content: "old" (older than the bundled one, 1.5-15 mg/day) and "new" (1.5-16)."""
+    from db.compiler.build import build
+
+    tmp = tmp_path_factory.mktemp("releases")
+    out = {}
+    for name, version, dose in (("old", "2025.01.01-1", "1.5-15 mg/day"), ("new", "2099.01.01-1", "1.5-16 mg/day")):
+        out[name] = tmp / name / "clinref.db"
+        build(release_sources(tmp, version, dose), out[name])
+    return out

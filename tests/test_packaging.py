@@ -186,19 +186,17 @@ def test_control_template() -> None:
     assert deb.depends_names("a (>= 1), b | c:any, d") == {"a", "b", "c", "d"}
 
 
-def test_machine_settings_example_is_what_the_app_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from db.paths import DATABASE_ENV, MACHINE_CONFIG_ENV, configured_database_path
+def test_machine_settings_example_is_what_the_app_reads(tmp_path: Path) -> None:
+    from db.machine_config import read_machine_config
 
-    monkeypatch.delenv(DATABASE_ENV, raising=False)
     example = PACKAGING / "linux" / "clinref.toml.example"
-    monkeypatch.setenv(MACHINE_CONFIG_ENV, str(example))
-    found = configured_database_path()
+    found = read_machine_config(config_path=example, environ={}, platform="linux").database_path()
     assert found is not None and found[0] == Path("/srv/clinref/clinref.db")
     # Notepad and PowerShell 5 write a byte-order mark; the app must still read the file.
     with_bom = tmp_path / "clinref.toml"
     with_bom.write_bytes(b"\xef\xbb\xbf" + b"database = '\\\\server\\share\\clinref.db'\n")
-    monkeypatch.setenv(MACHINE_CONFIG_ENV, str(with_bom))
-    found = configured_database_path()
+    config = read_machine_config(config_path=with_bom, environ={}, platform="win32", registry=lambda key: None)
+    found = config.database_path()
     assert found is not None and str(found[0]) == "\\\\server\\share\\clinref.db"
 
 

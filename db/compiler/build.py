@@ -22,8 +22,10 @@ import sqlite_utils
 from db.compiler.articles import ArticleSource
 from db.compiler.mentions import mentions
 from db.compiler.render import article_html, plain_text
+from db.compiler.signing import sign_content, signing_key
 from db.compiler.sources import read_sources
 from db.compiler.tree import ContentSources
+from db.content_signature import signature_path
 from db.inputs import inputs_hash
 from db.model import DoseRange, Role, TreatmentKind
 from db.schema import APPLICATION_ID, SCHEMA_VERSION, TABLES
@@ -44,6 +46,10 @@ class BuildReport:
     size_bytes: int
     inputs_hash: str
     content_version: str
+    content_date: str = ""
+    review_by: str = ""
+    key_id: str = ""
+    key_path: Path | None = None
 
 
 def _dose_columns(dose: DoseRange | None) -> dict[str, Any]:
@@ -199,6 +205,7 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str) -> N
                 "drug_count": len(sources.treatments),
                 "class_count": len(sources.classes),
                 "recommendation_count": len(sources.recommendations),
+                **({"review_by": sources.review_by} if sources.review_by else {}),
             }.items()
         )
     )
@@ -222,12 +229,15 @@ def _article_row(article: ArticleSource, html: str) -> dict[str, Any]:
     }
 
 
-def build(source_root: Path, out: Path) -> BuildReport:
-    """Check the sources, then write the database to ``out`` atomically.
+def build(source_root: Path, out: Path, *, sign_key: Path | None = None) -> BuildReport:
+    """Check the sources, then write the database to ``out`` and its signature ``out.minisig`` atomically.
 
-    Raises :class:`db.errors.ContentError` (every problem, located) when the sources fail
-    the checks; ``out`` is left untouched in that case.
+    Signed with ``sign_key``, else ``CLINREF_SIGN_KEY``, else (from a checkout) the development key
+    (:mod:`db.compiler.signing`). Raises :class:`db.errors.ContentError` (every problem, located) when
+    the sources fail the checks, :class:`SigningError` when the key cannot be used; ``out`` is left
+    untouched in both cases.
     """
+    key = signing_key(sign_key)
     sources = read_sources(source_root)
     digest = inputs_hash(source_root)
     out = out.resolve()
@@ -250,9 +260,15 @@ def build(source_root: Path, out: Path) -> BuildReport:
         finally:
             conn.close()
         tmp.chmod(0o644)
+        content_date = max((a.updated for a in sources.articles), default="")
+        key_id = sign_content(
+            tmp, key, version=sources.version, schema=SCHEMA_VERSION, date=content_date, review_by=sources.review_by
+        )
         os.replace(tmp, out)
+        os.replace(signature_path(tmp), signature_path(out))
     finally:
         tmp.unlink(missing_ok=True)
+        signature_path(tmp).unlink(missing_ok=True)
     return BuildReport(
         out,
         len(sources.articles),
@@ -262,4 +278,8 @@ def build(source_root: Path, out: Path) -> BuildReport:
         out.stat().st_size,
         digest,
         sources.version,
+        content_date,
+        sources.review_by,
+        key_id,
+        key,
     )

@@ -21,6 +21,7 @@ class ContentSources:
     classes: list[ClassSource]
     recommendations: list[RecommendationSource]
     files: list[Path]
+    review_by: str = ""
 
 
 def relative(path: Path, root: Path) -> str:
