@@ -158,9 +158,12 @@ class ContentUpdates(QObject):
             self._add_status(f"checking for new content failed: {result}")
             return
         assert isinstance(result, PollResult)
+        self._status_label.setText(
+            f"Updates last checked {result.checked_at:%H:%M}" + ("" if result.reachable else " (not reachable)")
+        )
+        self._add_status(result.status)
         for entry in result.skipped:
             self._add_status(entry)
-        self._status_label.setText(f"Content updates: {result.status}")
         item = result.installed
         if item is not None and version_key(item.version) != version_key(self._current_version()):
             self.offer(item)
@@ -247,7 +250,6 @@ class ContentUpdates(QObject):
         bar = window.statusBar()
         self._reload_button = QPushButton(bar)
         self._reload_button.setObjectName("contentReload")
-        self._reload_button.setFlat(True)
         self._reload_button.hide()
         self._reload_button.clicked.connect(self.reload_offered)
         bar.addPermanentWidget(self._reload_button)
@@ -257,7 +259,9 @@ class ContentUpdates(QObject):
         if self.poller is None:
             self._status_label.hide()
         review = self.opened.review_notice()
-        self.review_label = QLabel(review or "", bar)
+        due = self.opened.library.manifest.review_by
+        self.review_label = QLabel(f"Content due for review since {due}" if review else "", bar)
+        self.review_label.setToolTip(review or "")
         self.review_label.setObjectName("contentReview")
         self.review_label.setStyleSheet(REVIEW_STYLE)
         self.review_label.setVisible(bool(review))

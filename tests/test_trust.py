@@ -345,3 +345,91 @@ def test_install_content_command_installs_and_version_reports_it(releases: dict[
     assert older.returncode == 1 and "version check" in older.stderr and "Traceback" not in older.stderr
     missing = _clinref("--verify-content", str(tmp_path / "nope.db"))
     assert missing.returncode == 1 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_an_unprivileged_user_installs_into_their_own_cache(
+    releases: dict[str, Path], capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per machine when writable, else per user: as 'nobody' (a forked child: this machine's Python lives
+    under /root, which nobody can run), against a machine folder only root can write.
+    """
+    import encodings.utf_8_sig  # noqa: F401 - loaded before the fork: the child may not read /root's Python
+    import tempfile
+
+    import minisign  # noqa: F401 - likewise
+
+    from desktop.content_commands import install_content
+
+    world = Path(tempfile.mkdtemp(prefix="clinref-unprivileged-"))
+    try:
+        world.chmod(0o755)
+        machine = world / "machine"
+        machine.mkdir(mode=0o755)
+        home = world / "home"
+        home.mkdir()
+        share = world / "share"
+        release = _copy(releases["new"], share)
+        for path in (share, release, signature_path(release)):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        monkeypatch.setenv("HOME", str(home))
+        monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+        monkeypatch.setenv("CLINREF_CONTENT_CACHE", str(machine))
+        monkeypatch.setenv("CLINREF_MACHINE_CONFIG", str(world / "none.toml"))
+        if os.geteuid() == 0:
+            import pwd
+
+            nobody = pwd.getpwnam("nobody")
+            os.chown(home, nobody.pw_uid, nobody.pw_gid)
+        else:
+            machine.chmod(0o555)
+        pid = os.fork()
+        if pid == 0:  # the child: drop privileges, install, report by exit status
+            code = 99
+            try:
+                if os.geteuid() == 0:
+                    os.setgid(nobody.pw_gid)
+                    os.setuid(nobody.pw_uid)
+                code = install_content(release)
+            except BaseException as exc:
+                print(f"child failed: {exc!r}", file=sys.stderr)
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        out, err = capfd.readouterr()
+        assert os.waitstatus_to_exitcode(status) == 0, err
+        assert list(machine.iterdir()) == []
+        installed = list((home / "data" / "ClinRef" / "content").glob("clinref-2099.01.01-1-*.db"))
+        assert len(installed) == 1 and f"file     {installed[0]}" in out
+    finally:
+        shutil.rmtree(world, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_the_frozen_bundle_verifies_its_own_content_and_not_the_checkouts(built_db: Path, tmp_path: Path) -> None:
+    """The app from ``python packaging/build.py`` trusts the key it was built with, never a development key."""
+    app = ROOT / "dist" / "clinref" / "clinref"
+    if not app.is_file() or not sys.platform.startswith("linux"):
+        pytest.skip("no Linux bundle in dist/; run python packaging/build.py")
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+
+    def frozen(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(app), *args], capture_output=True, text=True, check=False, env=env, timeout=120)
+
+    ok = frozen("--self-test")
+    assert ok.returncode == 0, ok.stderr
+    assert "(bundled with ClinRef)" in ok.stdout and "signer  key" in ok.stdout and "release key" in ok.stdout
+    foreign = frozen("--verify-content", str(built_db))  # signed with this checkout's development key
+    assert foreign.returncode == 1 and "key check" in foreign.stderr and "Traceback" not in foreign.stderr
+    bundled = next((app.parent / "_internal" / "content").glob("clinref.db"))
+    tampered = _copy(bundled, tmp_path / "t")
+    _flip(tampered, tampered.stat().st_size - 1)
+    refused = frozen("--verify-content", str(tampered))
+    assert refused.returncode == 1 and str(tampered) in refused.stderr and "hash check" in refused.stderr

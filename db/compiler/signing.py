@@ -73,6 +73,7 @@ def development_key() -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".keys-", dir=folder.parent))
     try:
         keygen(staging / secret.name, comment="ClinRef DEVELOPMENT key, trusted only from this checkout")
+        staging.chmod(0o755)  # the public key is for everyone (the secret one is 0600)
         try:
             staging.rename(folder)
         except OSError:  # another build made it first, or the folder holds other keys

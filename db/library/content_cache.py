@@ -50,7 +50,7 @@ class Installed:
     source: str
     source_size: int = -1
     source_mtime_ns: int = -1
-    explicit: bool = False  # installed for ``--db``: opened only when named again, never as "the newest"
+    explicit: bool = False  # installed for ``--db`` (per user): opened only when named again, never as "the newest"
 
     @property
     def facts(self) -> SignedFacts:
@@ -149,7 +149,7 @@ class ContentCache:
     def save_bundled_record(self, verified: Verified) -> None:
         """Remember that the bundled file passed every check (best effort: a read-only profile just verifies again)."""
         try:
-            directory = self.writable_dir()
+            directory = self.writable_dir(per_user=True)
             _write_record(
                 _installed(verified, verified.path.resolve(), str(verified.path)),
                 directory / _bundled_record_name(verified.path),
@@ -157,10 +157,14 @@ class ContentCache:
         except OSError:
             pass
 
-    def writable_dir(self) -> Path:
-        """The first cache folder this process can write (made if need be); ``OSError`` if none."""
+    def writable_dir(self, *, per_user: bool = False) -> Path:
+        """The first cache folder this process can write (made if need be); ``OSError`` if none.
+
+        ``per_user``: the user's folder first (what one person asked for, such as ``--db``, or the record
+        of the bundled file, never lands in the machine's folder).
+        """
         last: OSError | None = None
-        for directory in self.dirs:
+        for directory in reversed(self.dirs) if per_user else self.dirs:
             try:
                 directory.mkdir(parents=True, exist_ok=True)
                 fd, probe = tempfile.mkstemp(prefix=".probe-", dir=directory)
@@ -194,7 +198,7 @@ class ContentCache:
         for item in self.installed():
             if item.sha256 == claimed.sha256 and item.quick_check() is None and (explicit or not item.explicit):
                 return InstallResult(item, new=False)  # a genuine copy of exactly this file is here already
-        directory = self.writable_dir()
+        directory = self.writable_dir(per_user=explicit)
         fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".db", dir=directory)
         os.close(fd)
         tmp = Path(tmp_name)
