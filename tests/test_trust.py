@@ -433,3 +433,33 @@ def test_the_frozen_bundle_verifies_its_own_content_and_not_the_checkouts(built_
     _flip(tampered, tampered.stat().st_size - 1)
     refused = frozen("--verify-content", str(tampered))
     assert refused.returncode == 1 and str(tampered) in refused.stderr and "hash check" in refused.stderr
+
+
+def test_content_connections_are_hardened_and_read_only(built_db: Path) -> None:
+    from db.library import Library
+
+    with Library(built_db) as library:
+        conn = library._conn
+        assert conn.execute("PRAGMA trusted_schema").fetchone()[0] == 0
+        assert conn.execute("PRAGMA cell_size_check").fetchone()[0] == 1
+        assert conn.execute("PRAGMA query_only").fetchone()[0] == 1
+        assert conn.execute("PRAGMA mmap_size").fetchone()[0] == 0
+        with pytest.raises(sqlite3.OperationalError):
+            conn.execute("CREATE TABLE t (x)")
+        if hasattr(conn, "getconfig") and hasattr(sqlite3, "SQLITE_DBCONFIG_DEFENSIVE"):  # Python 3.12+
+            assert conn.getconfig(sqlite3.SQLITE_DBCONFIG_DEFENSIVE)
+
+
+def test_a_library_whose_file_changes_never_returns_rows_from_the_new_file(
+    releases: dict[str, Path], tmp_path: Path
+) -> None:
+    from db.library import Library
+    from db.library.library import ContentChanged
+
+    path = _copy(releases["old"], tmp_path)
+    with Library(path) as library:
+        assert library.drug("clonazepam") is not None
+        shutil.copyfile(releases["new"], path)  # cp new.db live.db, under an open Library
+        assert library.changed()
+        with pytest.raises(ContentChanged):
+            library.drug("clonazepam")
