@@ -1,4 +1,4 @@
-"""Command line for the content layer: ``python -m db check | build [--out PATH] | import EXPORT... | info [PATH]``."""
+"""Command line for the content layer: ``python -m db check | build | import | info | keygen`` (``--help``)."""
 
 from __future__ import annotations
 
@@ -32,9 +32,12 @@ def _check(sources: Path) -> int:
     return 0
 
 
-def _build(sources: Path, out: Path, *, if_changed: bool = False, include_drafts: bool = False) -> int:
+def _build(
+    sources: Path, out: Path, *, if_changed: bool = False, include_drafts: bool = False, sign_key: Path | None = None
+) -> int:
     from db.compiler.build import build
     from db.compiler.drafts import has_drafts
+    from db.compiler.signing import SigningError
 
     # A draft in the sources always goes to the build, which refuses it: an earlier preview
     # build (--include-drafts) of the same sources must not pass for an up-to-date one.
@@ -43,16 +46,36 @@ def _build(sources: Path, out: Path, *, if_changed: bool = False, include_drafts
         return 0
 
     try:
-        report = build(sources, out, include_drafts=include_drafts)
+        report = build(sources, out, include_drafts=include_drafts, sign_key=sign_key)
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"build failed: {len(exc.problems)} problem(s); {out} was not written", file=sys.stderr)
         return 1
+    except SigningError as exc:
+        print(f"build failed: {exc}; {out} was not written", file=sys.stderr)
+        return 1
     print(
         f"wrote {report.path} ({report.size_bytes:,} bytes): content {report.content_version}, "
         f"{report.articles} articles, {report.treatments} treatments, {report.classes} classes, "
-        f"{report.recommendations} recommendations; inputs sha256 {report.inputs_hash[:16]}…"
+        f"{report.recommendations} recommendations; inputs sha256 {report.inputs_hash[:16]}…\n"
+        f"signed {report.path}.minisig with key {report.key_id} ({report.key_path}); "
+        f"check: minisign -Vm {report.path} -p {report.key_path.with_suffix('.pub') if report.key_path else 'KEY.pub'}"
+    )
+    return 0
+
+
+def _keygen(secret: Path, force: bool) -> int:
+    from db.compiler.signing import SigningError, keygen
+
+    try:
+        public, key_id = keygen(secret, force=force)
+    except (SigningError, OSError) as exc:
+        print(f"keygen failed: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"wrote {secret} (secret: keep it safe, off shared drives) and {public} (public: ship it, or give it to IT)\n"
+        f"key id {key_id}\nsign with: python -m db build --sign-key {secret}"
     )
     return 0
 
@@ -93,11 +116,12 @@ def _info(path: Path) -> int:
 
 def _up_to_date(sources: Path, out: Path) -> bool:
     """True when ``out`` is a readable build whose recorded inputs hash matches ``sources`` now."""
+    from db.content_signature import signature_path
     from db.inputs import inputs_hash
     from db.library import Library
 
-    if not out.is_file():
-        return False
+    if not out.is_file() or not signature_path(out).is_file():
+        return False  # an unsigned build (from before signing) is rebuilt and signed
     try:
         with Library(out) as library:
             return library.manifest.inputs_hash == inputs_hash(sources)
@@ -132,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="preview: build draft articles too (shown with a 'draft, not reviewed' banner); never for release",
     )
+    build.add_argument(
+        "--sign-key",
+        type=Path,
+        metavar="KEY",
+        help="minisign secret key to sign with (default: $CLINREF_SIGN_KEY, else this checkout's development key)",
+    )
     importer = commands.add_parser(
         "import",
         parents=[sources_too],
@@ -145,15 +175,26 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument(
         "--condition", default="", help="the drafts' condition slug (default: the first in conditions.toml)"
     )
+    keygen = commands.add_parser("keygen", help="make a key pair for signing content: KEY and KEY.pub")
+    keygen.add_argument("key", type=Path, help="where to write the secret key (the public key goes beside it)")
+    keygen.add_argument("--force", action="store_true", help="replace an existing key")
     info = commands.add_parser("info", help="print a built database's manifest")
     info.add_argument("path", type=Path, nargs="?", default=default_database_path())
     args = parser.parse_args(argv)
     if args.command == "check":
         return _check(args.sources)
     if args.command == "build":
-        return _build(args.sources, args.out, if_changed=args.if_changed, include_drafts=args.include_drafts)
+        return _build(
+            args.sources,
+            args.out,
+            if_changed=args.if_changed,
+            include_drafts=args.include_drafts,
+            sign_key=args.sign_key,
+        )
     if args.command == "import":
         return _import(args.exports, args.sources, args.out, args.topic, args.condition)
+    if args.command == "keygen":
+        return _keygen(args.key, args.force)
     return _info(args.path)
 
 

@@ -84,6 +84,7 @@ class Manifest:
     drug_count: int
     class_count: int
     recommendation_count: int
+    review_by: str = ""  # "" when the editors set no review date
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
 from pathlib import Path
 
 DATABASE_NAME = "clinref.db"
@@ -17,6 +16,9 @@ DATABASE_ENV = "CLINREF_DB"
 
 #: Environment variable that moves the machine settings file (for tests and unusual layouts).
 MACHINE_CONFIG_ENV = "CLINREF_MACHINE_CONFIG"
+
+#: Environment variable that moves the per-machine content cache (for tests and unusual layouts).
+CONTENT_CACHE_ENV = "CLINREF_CONTENT_CACHE"
 
 
 def is_frozen() -> bool:
@@ -53,7 +55,7 @@ def default_database_path() -> Path:
 
 
 def machine_config_path() -> Path:
-    """The machine-wide settings file IT can deploy (TOML, key ``database``)."""
+    """The machine-wide settings file IT can deploy (TOML; read by :mod:`db.machine_config`)."""
     if os.environ.get(MACHINE_CONFIG_ENV):
         return Path(os.environ[MACHINE_CONFIG_ENV])
     if sys.platform == "win32":
@@ -63,26 +65,43 @@ def machine_config_path() -> Path:
     return Path("/etc/clinref/clinref.toml")
 
 
-def configured_database_path() -> tuple[Path, str] | None:
-    """A content file named machine-wide, with where it was named; None when nothing is set.
+def content_cache_dirs() -> list[Path]:
+    """Where installed (verified, versioned) content files live: per machine first, then per user.
 
-    ``CLINREF_DB`` wins over the machine settings file's ``database = "..."``. An unreadable
-    or malformed settings file is reported by raising ``ValueError`` naming the file.
+    Per machine: ``/var/lib/clinref/content`` (Linux), ``%ProgramData%\\ClinRef\\content`` (Windows),
+    ``/Library/Application Support/ClinRef/content`` (macOS); per user, the XDG data folder
+    (``$XDG_DATA_HOME/ClinRef/content``; ``%LOCALAPPDATA%\\ClinRef\\content`` on Windows), as
+    QStandardPaths' AppLocalDataLocation names it. ``CLINREF_CONTENT_CACHE`` replaces the per-machine
+    folder (tests, unusual layouts).
     """
-    value = os.environ.get(DATABASE_ENV, "").strip()
-    if value:
-        return Path(value).expanduser(), f"the {DATABASE_ENV} environment variable"
-    config = machine_config_path()
-    if not config.is_file():
-        return None
-    try:
-        # utf-8-sig: Notepad and PowerShell 5 put a byte-order mark before the text; TOML does not allow one.
-        data = tomllib.loads(config.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{config}: cannot read the machine settings ({exc}); fix or remove the file") from exc
-    database = data.get("database")
-    if database is None:
-        return None
-    if not isinstance(database, str) or not database.strip():
-        raise ValueError(f"{config}: 'database' must be the path of a clinref.db file, in quotes")
-    return Path(database.strip()).expanduser(), str(config)
+    override = os.environ.get(CONTENT_CACHE_ENV, "").strip()
+    if override:
+        machine = Path(override)
+    elif sys.platform == "win32":
+        machine = Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "ClinRef" / "content"
+    elif sys.platform == "darwin":
+        machine = Path("/Library/Application Support/ClinRef/content")
+    else:
+        machine = Path("/var/lib/clinref/content")
+    return [machine, user_data_dir() / "content"]
+
+
+def user_data_dir() -> Path:
+    """The per-user data folder, as Qt's ``AppLocalDataLocation`` names it (without importing Qt)."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "ClinRef"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "ClinRef"
+    base = os.environ.get("XDG_DATA_HOME", "").strip()
+    return (Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "share") / "ClinRef"
+
+
+def release_keys_dir() -> Path:
+    """The public keys shipped with ClinRef (``*.pub``, minisign format): content they sign is trusted."""
+    return resources_dir() / "keys"
+
+
+def development_keys_dir() -> Path:
+    """From a checkout: the development key pair ``python -m db build`` makes on first use (gitignored)."""
+    return bundle_root() / "build" / "keys"

@@ -23,6 +23,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--export-anki", type=Path, metavar="PATH", help="write the study cards to PATH as an Anki deck (.apkg), exit"
     )
+    parser.add_argument(
+        "--verify-content", type=Path, metavar="PATH", help="check a content file's signature; exit 0 genuine, 1 not"
+    )
+    parser.add_argument(
+        "--install-content", type=Path, metavar="PATH", help="verify a content file and install it on this machine"
+    )
     args, _unknown = parser.parse_known_args(list(argv))  # Qt's own options (-platform ...) pass through
     return args
 
@@ -31,6 +37,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ClinRef; returns the process exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(arguments)
+    if args.verify_content is not None or args.install_content is not None:
+        from desktop.content_commands import install_content, verify_content
+
+        if args.verify_content is not None:
+            return verify_content(args.verify_content)
+        return install_content(args.install_content)
     if args.version:
         return print_version(args.db)
     if args.export_anki is not None:
@@ -65,11 +77,9 @@ def print_version(db: Path | None) -> int:
     except LibraryError as exc:
         print(f"content unavailable: {exc}", file=sys.stderr)
         return 2
-    m = opened.library.manifest
-    print(
-        f"content {m.content_version} ({m.content_title}; latest article {m.content_date}; schema "
-        f"{m.schema_version})\nfile {opened.library.path}"
-    )
+    from desktop.content_commands import describe
+
+    print(describe(opened))
     if opened.warning:
         print(opened.warning, file=sys.stderr)
     return 0

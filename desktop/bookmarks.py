@@ -53,6 +53,14 @@ class Bookmarks(QObject):
     def recent(self) -> tuple[Visit, ...]:
         return self._recent
 
+    def bookmark_entries(self) -> list[tuple[str, str]]:
+        """(address, title) of every bookmark, newest first, as menus list them."""
+        return [(b.url, b.title) for b in self._bookmarks]
+
+    def recent_entries(self) -> list[tuple[str, str]]:
+        """(address, title) of the pages read last, newest first."""
+        return [(v.url, v.title) for v in self._recent]
+
     def is_bookmarked(self, url: str) -> bool:
         return any(b.url == url for b in self._bookmarks)
 

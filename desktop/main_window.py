@@ -159,8 +159,8 @@ class MainWindow(QMainWindow):
         )
         self.bookmarks_menu = BookmarksMenu(
             self.act_bookmark,
-            lambda: ((b.url, b.title) for b in self.bookmarks.bookmarks()),
-            lambda: ((v.url, v.title) for v in self.bookmarks.recent()),
+            self.bookmarks.bookmark_entries,  # the service's, not the window's: nothing outlives the window
+            self.bookmarks.recent_entries,
             self,
         )
         for title, actions in menus:
@@ -192,7 +192,7 @@ class MainWindow(QMainWindow):
         self.reader.navigation_changed.connect(self._update_navigation)
         self.reader.zoom_changed.connect(self.settings.set_zoom)
         self.reader.zoom_changed.connect(self.study.card.set_zoom_steps)  # the card follows the zoom
-        self.reader.zoom_changed.connect(lambda steps: apply_zoom(self.splitter, steps))  # one zoom, whole window
+        self.reader.zoom_changed.connect(self._zoom_window)  # one zoom, the whole window
         self.bookmarks.bookmarks_changed.connect(self.sidebar.show_bookmarks)
         self.bookmarks.recent_changed.connect(self.sidebar.show_recent)
         self.reader.page_changed.connect(self._update_bookmark_action)
@@ -201,17 +201,17 @@ class MainWindow(QMainWindow):
         self.bookmarks.message.connect(status.showMessage)
         self.store_status.changed.connect(self.bookmarks.load)  # a retry that worked: show what is kept now
         self.printing.message.connect(status.showMessage)
-        self.queries.failed.connect(lambda message: status.showMessage(message, 10000))
+        self.queries.failed.connect(self._show_failure)
         self.tabs.currentChanged.connect(self._tab_changed)
         # Actions.
         self.act_print.triggered.connect(self.print_page)
-        self.act_export.triggered.connect(lambda: self.printing.export(self._printable()))
+        self.act_export.triggered.connect(self.export_page)
         self.act_quit.triggered.connect(self.close)
         self.act_find.triggered.connect(self.open_find)
         self.act_zoom_in.triggered.connect(self.reader.zoom_in)
         self.act_zoom_out.triggered.connect(self.reader.zoom_out)
         self.act_zoom_reset.triggered.connect(self.reader.zoom_reset)
-        self.act_reading.triggered.connect(lambda: self.tabs.setCurrentIndex(READING_TAB))
+        self.act_reading.triggered.connect(self.show_reading)
         self.act_treatments.triggered.connect(self.show_treatments)
         self.act_study.triggered.connect(self.show_study)
         self.act_back.triggered.connect(self.reader.back)
@@ -219,17 +219,36 @@ class MainWindow(QMainWindow):
         self.act_search.triggered.connect(self.focus_search)
         self.act_outline.triggered.connect(self.reader.show_outline)
         self.act_bookmark.triggered.connect(self.toggle_bookmark)
-        self.act_shortcuts.triggered.connect(lambda: help_windows.show_shortcuts(self))
-        self.act_disclaimer.triggered.connect(
-            lambda: help_windows.show_disclaimer(self, self.disclaimer, self.settings.accepted_disclaimer_at())
-        )
-        self.act_about.triggered.connect(
-            lambda: help_windows.show_about(
-                self, self.library.manifest, self.library.path, self.settings.path, self.bookmarks.store.path
-            )
-        )
+        self.act_shortcuts.triggered.connect(self.show_shortcuts)
+        self.act_disclaimer.triggered.connect(self.show_disclaimer)
+        self.act_about.triggered.connect(self.show_about)
+        # No lambda in this method captures the window: PySide keeps a connected lambda alive past the
+        # window's deletion (a content reload replaces the window), and with it the whole window.
 
     # -- routing -------------------------------------------------------------------------
+
+    def _zoom_window(self, steps: int) -> None:
+        apply_zoom(self.splitter, steps)
+
+    def _show_failure(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+
+    def show_reading(self) -> None:
+        self.tabs.setCurrentIndex(READING_TAB)
+
+    def export_page(self) -> None:
+        self.printing.export(self._printable())
+
+    def show_shortcuts(self) -> None:
+        help_windows.show_shortcuts(self)
+
+    def show_disclaimer(self) -> None:
+        help_windows.show_disclaimer(self, self.disclaimer, self.settings.accepted_disclaimer_at())
+
+    def show_about(self) -> None:
+        help_windows.show_about(
+            self, self.library.manifest, self.library.path, self.settings.path, self.bookmarks.store.path
+        )
 
     def open_url(self, url: str) -> None:
         if self.treatments.show_address(url):  # a bookmarked class view: its classes chosen again

@@ -41,7 +41,12 @@ class PrintActions(QObject):
         super().__init__(parent)
         self._content_version = content_version
         self._notice = notice
-        self._parent = parent
+
+    def _window(self) -> QWidget:
+        """The window dialogs belong to: this object's Qt parent (no Python reference kept to it)."""
+        parent = self.parent()
+        assert isinstance(parent, QWidget)
+        return parent
 
     def footer(self, printable: Printable) -> PrintFooter:
         from desktop.printing import PrintFooter
@@ -58,15 +63,15 @@ class PrintActions(QObject):
         from desktop.printing import print_document
 
         try:
-            print_document(printable.document, self._parent, self.footer(printable))
+            print_document(printable.document, self._window(), self.footer(printable))
         except OSError as exc:
-            QMessageBox.warning(self._parent, "Could not print", str(exc))
+            QMessageBox.warning(self._window(), "Could not print", str(exc))
 
     def export(self, printable: Printable) -> None:
         """Ask where to save, then export."""
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         suggested = str(Path(folder) / f"{printable.file_stem}.pdf")
-        path, _ = QFileDialog.getSaveFileName(self._parent, "Export to PDF", suggested, "PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(self._window(), "Export to PDF", suggested, "PDF (*.pdf)")
         if path:
             self.export_to(printable, Path(path))
 
@@ -76,7 +81,7 @@ class PrintActions(QObject):
         try:
             pages = export_pdf(printable.document, path, self.footer(printable))
         except OSError as exc:
-            QMessageBox.warning(self._parent, "Could not export", str(exc))
+            QMessageBox.warning(self._window(), "Could not export", str(exc))
             return False
         self.message.emit(f"Exported {pages} page{'s' if pages != 1 else ''} to {path}", 8000)
         return True

@@ -13,8 +13,7 @@ import time
 from pathlib import Path
 
 from db.errors import LibraryError
-from db.library import Library
-from db.library.locate import open_content
+from db.library.locate import OpenedContent, open_content
 from desktop import __version__
 from desktop.resources import Disclaimer, load_disclaimer
 
@@ -45,26 +44,30 @@ def run_self_test(db: Path | None) -> int:
         print(f"ClinRef self-test FAILED: {exc}", file=sys.stderr)
         return 1
     try:
-        return _check(opened.library, opened.warning, disclaimer, started)
+        return _check(opened, disclaimer, started)
     except LibraryError as exc:  # a row that cannot be read: where the app falls back to the bundled content
-        print(f"ClinRef self-test FAILED: {exc}", file=sys.stderr)
+        # Name the file IT named: a named file is read through a verified private copy, which is exc.path.
+        where = opened.origin if exc.path == str(opened.library.path) and opened.origin else exc.path
+        print(f"ClinRef self-test FAILED: {where}: {exc.reason}. {exc.advice}", file=sys.stderr)
         return 1
     finally:
         opened.library.close()
         del app
 
 
-def _check(library: Library, warning: str | None, disclaimer: Disclaimer, started: float) -> int:
+def _check(opened: OpenedContent, disclaimer: Disclaimer, started: float) -> int:
+    from db.library.opening import hardening_report
+    from desktop.content_commands import describe
     from desktop.pages import Pages
     from desktop.profile import profile_problems
     from desktop.safe_document import ContentDocument
     from desktop.settings import config_dir, data_dir
 
     failures: list[str] = []
-    m = library.manifest
-    print(f"ClinRef {__version__} self-test\ncontent {m.content_version} from {library.path}")
-    if warning:
-        failures.append(warning.replace("\n", " "))
+    library = opened.library
+    print(f"ClinRef {__version__} self-test\n{describe(opened)}\nsqlite  {hardening_report()}")
+    if opened.warning:
+        failures.append(opened.warning.replace("\n", " "))
     # The same check start-up makes: a profile the app cannot keep settings or bookmarks in fails here too.
     failures += profile_problems(config_dir() / "settings.ini", data_dir() / "userdata.db")
     pages = Pages(library, disclaimer.notice)

@@ -15,8 +15,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db.errors import LibraryError
-from db.library import Library
-from db.library.locate import default_database, open_content
+from db.library.locate import OpenedContent, default_database, open_bundled, open_content
 from db.userdata import UserData
 from db.userdata.migration import migrate_store
 from desktop import APP_NAME
@@ -57,11 +56,12 @@ class Startup(QObject):
         if icon.is_file():
             app.setWindowIcon(QIcon(str(icon)))
         try:
-            opened = open_content(self._db)
+            opened = open_content(self._db, install=True)
             self.disclaimer: Disclaimer = load_disclaimer()
         except (LibraryError, ValueError) as exc:
             self._fatal(exc)
             return EXIT_UNUSABLE
+        self.opened = opened
         self.library = opened.library
         self.settings = UserSettings()
         store = data_dir() / "userdata.db"
@@ -107,24 +107,24 @@ class Startup(QObject):
         self.error_box = box
         box.open()
 
-    def _main_window(self) -> MainWindow:
-        return MainWindow(self.library, self.settings, self.bookmarks, self.queries, self.disclaimer, self.notices)
-
     def _fall_back_to_bundled(self, error: LibraryError) -> bool:
-        """Open the bundled content instead of the file that failed, with a notice; False when that cannot be."""
-        self.library.close()
+        """Open the bundled content (verified) instead of the file that failed, with a notice; False if it cannot be."""
         try:
-            bundled = default_database()
-            if bundled.resolve() == self.library.path.resolve():
+            if default_database().resolve() == self.library.path.resolve():
                 raise error
-            self.library = Library(bundled)
+            # Name the file as it was named (a named file is read through a verified private copy).
+            named = self.opened.origin if error.path == str(self.library.path) and self.opened.origin else error.path
+            fallback = open_bundled(
+                self.opened, f"The content file {named} cannot be used: {error.reason}. {error.advice}"
+            )
         except (LibraryError, OSError) as exc:
             self._fatal(exc if isinstance(exc, LibraryError) else error)
             return False
-        self.notices.append(
-            f"The content file {error.path} cannot be used: {error.reason}. {error.advice}\n\n"
-            f"Showing the bundled content ({self.library.manifest.content_version}) instead."
-        )
+        self.opened.library.close()
+        self.opened = fallback
+        self.library = fallback.library
+        if fallback.warning:
+            self.notices.append(fallback.warning)
         return True
 
     def _accepted(self) -> None:
@@ -138,17 +138,31 @@ class Startup(QObject):
         self.userdata.close()
         QTimer.singleShot(0, lambda: self.finished.emit(0))
 
+    def make_window(self, opened: OpenedContent, notices: list[str] | None = None) -> MainWindow:
+        """The main window on ``opened`` (at start, and again whenever the content is reloaded).
+
+        Each content gets its own :class:`Queries` (they ask its Library); the bookmarks stay.
+        """
+        self.opened = opened
+        self.library = opened.library
+        self.queries = Queries(self.library, self)
+        self.window = MainWindow(self.library, self.settings, self.bookmarks, self.queries, self.disclaimer, notices)
+        return self.window
+
     def _show_main(self) -> None:
+        from desktop.content_updates import ContentUpdates
+
         try:
-            self.window = self._main_window()
+            window = self.make_window(self.opened, self.notices)
         except LibraryError as error:  # a row that cannot be read (bad UTF-8, a damaged page) while building it
             if not self._fall_back_to_bundled(error):
                 return
-            self.queries = Queries(self.library, self)  # the questions go to the bundled content from now on
             try:
-                self.window = self._main_window()
+                window = self.make_window(self.opened, self.notices)
             except LibraryError as again:
                 self._fatal(again)
                 return
-        self.window.show()
-        self.window.show_notices()  # the app ends when its last window closes, as Qt does by default
+        window.show()
+        window.show_notices()  # the app ends when its last window closes, as Qt does by default
+        self.updates = ContentUpdates(self, self.opened)  # new content, changed files, review date
+        self.updates.start()

@@ -78,10 +78,25 @@ def run(command: list[str | Path], cwd: Path | None = None) -> subprocess.Comple
 # ----------------------------------------------------------------------------- content and icons
 
 
-def build_content(out: Path) -> Path:
-    """The content database the bundle carries (``python -m db build``); fails naming the bad source line."""
+def build_content(out: Path, sign_key: Path | None = None) -> Path:
+    """The content database the bundle carries (``python -m db build``), signed; fails naming the bad source line.
+
+    Signed with ``sign_key`` (a release key), else with a throwaway key made here, whose public half
+    goes into the bundle's ``resources/keys`` (the spec takes ``<content folder>/keys/*.pub``).
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
-    print(run([sys.executable, "-m", "db", "build", "--out", out], cwd=ROOT).stdout.strip())
+    keys = out.parent / "keys"
+    shutil.rmtree(keys, ignore_errors=True)
+    keys.mkdir()
+    if sign_key is None:
+        sign_key = out.parent / "throwaway" / "content.key"
+        sign_key.parent.mkdir(exist_ok=True)
+        run([sys.executable, "-m", "db", "keygen", "--force", sign_key], cwd=ROOT)
+        public = sign_key.with_suffix(".pub")
+        print(f"no release key given: the content is signed with a throwaway key; the bundle trusts {public}:")
+        print(sign_key.with_suffix(".pub").read_text(encoding="utf-8").strip())
+    shutil.copyfile(sign_key.with_suffix(".pub"), keys / "content.pub")
+    print(run([sys.executable, "-m", "db", "build", "--out", out, "--sign-key", sign_key], cwd=ROOT).stdout.strip())
     return out
 
 

@@ -324,19 +324,20 @@ def check_command_line(executable: Path, scratch: Path) -> list[str]:
     shown = run_app(executable, ["--version"], home)
     if shown.returncode != 0 or f"ClinRef {version()}" not in shown.stdout:
         raise CheckFailed(f"--version exited {shown.returncode}:\n{shown.stdout}{shown.stderr}")
-    bundled = re.search(r"^file (.+)$", shown.stdout, re.MULTILINE)
+    bundled = re.search(r"^file\s+(.+)$", shown.stdout, re.MULTILINE)
     if not bundled:
         raise CheckFailed(f"--version does not name its content file:\n{shown.stdout}")
     share = scratch / "share"
     share.mkdir()
     copy = share / "clinref.db"
     shutil.copy2(bundled.group(1), copy)
+    shutil.copy2(bundled.group(1) + ".minisig", f"{copy}.minisig")  # content travels with its signature
     for how, args, extra in (
         ("CLINREF_DB", ["--version"], {"CLINREF_DB": str(copy)}),
         ("--db", ["--version", "--db", str(copy)], {}),
     ):
         pointed = run_app(executable, args, home, **extra)
-        if f"file {copy}" not in pointed.stdout:
+        if not re.search(rf"^origin\s+{re.escape(str(copy))} ", pointed.stdout, re.MULTILINE):  # via a verified copy
             raise CheckFailed(f"with {how} the app did not open {copy}:\n{pointed.stdout}{pointed.stderr}")
     created = sorted(p.relative_to(home).as_posix() for p in home.rglob("*") if p.is_file())
     if created:
@@ -539,11 +540,12 @@ def check_deb(dist: Path, scratch: Path) -> list[str]:
             share = scratch / "deb-share"
             share.mkdir()
             shutil.copy2(f"{INSTALL_DIR}/_internal/content/clinref.db", share / "clinref.db")
+            shutil.copy2(f"{INSTALL_DIR}/_internal/content/clinref.db.minisig", share / "clinref.db.minisig")
             machine_config.parent.mkdir(parents=True, exist_ok=True)
             machine_config.write_text(f'database = "{share / "clinref.db"}"\n', encoding="utf-8")
             made_config = True
             shown = run_app(Path("/usr/bin") / NAME, ["--version"], home)
-            if f"file {share / 'clinref.db'}" not in shown.stdout:
+            if not re.search(rf"^origin\s+{re.escape(str(share / 'clinref.db'))} ", shown.stdout, re.MULTILINE):
                 raise CheckFailed(f"{machine_config} did not point the app at the share:\n{shown.stdout}{shown.stderr}")
             seen.append(f"{machine_config} points every user at another content file: ok")
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -19,6 +20,26 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     import pytest_socket
 
     pytest_socket.disable_socket(allow_unix_socket=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _checkout_content_built() -> None:
+    """The checkout's own content build, signed, as ``python -m db build --if-changed`` makes it.
+
+    Tests that start the app without ``--db`` (and subprocesses running ``python -m desktop``) open
+    it as the bundled content; a fresh clone has none until something builds it.
+    """
+    from db.__main__ import main as db_main
+
+    assert db_main(["build", "--if-changed"]) == 0, "the checkout's content does not build: run python -m db check"
+
+
+@pytest.fixture(autouse=True)
+def _private_content_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the machine's content cache or settings (/var/lib/clinref, /etc/clinref)."""
+    monkeypatch.setenv("CLINREF_CONTENT_CACHE", str(tmp_path_factory.mktemp("content-cache")))
+    monkeypatch.setenv("CLINREF_MACHINE_CONFIG", str(tmp_path_factory.getbasetemp() / "no-machine-config.toml"))
+    monkeypatch.delenv("CLINREF_CONTENT_SOURCE", raising=False)
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +67,49 @@ def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path
+
+
+def release_sources(tmp: Path, version: str, dose: str = "1.5-15 mg/day", review_by: str = "") -> Path:
+    """The real content under another version, with clonazepam's dose written as ``dose`` everywhere."""
+    import shutil
+
+    root = tmp / f"sources-{version}" / "resources" / "content"
+    shutil.copytree(content_sources_dir(), root)
+    meta = root / "content.toml"
+    text = re.sub(r'(?m)^version = ".*"$', f'version = "{version}"', meta.read_text(encoding="utf-8"))
+    meta.write_text(text + (f"review_by = {review_by}\n" if review_by else ""), encoding="utf-8")
+    for path in root.rglob("*"):
+        if path.is_file() and "1.5-15 mg/day" in (body := path.read_text(encoding="utf-8")):
+            path.write_text(body.replace("1.5-15 mg/day", dose), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def releases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Signed releases of the real content: "old" (older than the bundled one, 1.5-15 mg/day) and "new" (1.5-16)."""
+    from db.compiler.build import build
+
+    tmp = tmp_path_factory.mktemp("releases")
+    out = {}
+    for name, version, dose in (("old", "2025.01.01-1", "1.5-15 mg/day"), ("new", "2099.01.01-1", "1.5-16 mg/day")):
+        out[name] = tmp / name / "clinref.db"
+        build(release_sources(tmp, version, dose), out[name])
+    return out
+
+
+def resign(db: Path) -> Path:
+    """Sign an altered copy of the content with this checkout's (trusted) development key.
+
+    For tests that damage a file on purpose to reach a fault past the signature check: without it,
+    the check refuses the file first ("hash check") and the fault under test is never met.
+    """
+    from db.compiler.signing import sign_content, signing_key
+    from db.library import Library
+    from db.schema import SCHEMA_VERSION
+
+    with Library(db) as library:  # the manifest is still readable in the files these tests make
+        manifest = library.manifest
+    sign_content(
+        db, signing_key(None), version=manifest.content_version, schema=SCHEMA_VERSION, date=manifest.content_date
+    )
+    return db

@@ -45,7 +45,7 @@ def test_failed_build_leaves_existing_file_alone(tmp_path: Path) -> None:
         build(bad, out)
     assert "drugs.toml:6" in str(raised.value)
     assert out.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["clinref.db"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["clinref.db", "clinref.db.minisig"]
 
 
 def test_build_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

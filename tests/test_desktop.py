@@ -378,7 +378,7 @@ def test_no_usable_content_shows_what_is_wrong(qtbot: QtBot, tmp_path: Path, mon
 
     missing = tmp_path / "gone.db"
 
-    def nothing(_db: object) -> object:
+    def nothing(_db: object, **_options: object) -> object:
         raise LibraryError(missing, "the content file does not exist", "Reinstall ClinRef.")
 
     monkeypatch.setattr(desktop.startup, "open_content", nothing)

@@ -94,12 +94,13 @@ def test_content_on_a_read_only_folder_opens(qtbot: QtBot, built_db: Path, tmp_p
     folder = tmp_path / "media"
     folder.mkdir()
     shutil.copy(built_db, folder / "clinref.db")
+    shutil.copy(f"{built_db}.minisig", folder / "clinref.db.minisig")  # the signature travels with the file
     (folder / "clinref.db").chmod(0o444)
     folder.chmod(0o555)
     try:
         with running(qtbot, folder / "clinref.db") as app:
             assert app.notices == []
-            assert app.library.path == folder / "clinref.db"
+            assert app.opened.origin == f"{folder / 'clinref.db'} (--db)"  # read through a verified private copy
     finally:
         folder.chmod(0o755)
 

@@ -25,6 +25,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.article_view import ArticleView
 from desktop.safe_document import IMAGE_PLACEHOLDER, ContentDocument, neutralise
+from tests.conftest import resign
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HOME_ARTICLE = "myoclonus-treatment-options"
@@ -67,6 +68,7 @@ def hostile(tmp_path: Path, built_db: Path) -> tuple[Path, list[str]]:
     finally:
         conn.close()
     assert changed == 1
+    resign(db)  # a publisher's own key can sign hostile HTML: the reader must be safe on its own
     return db, [str(outside), "/etc/passwd", "/etc/hostname", "/dev/zero"]
 
 

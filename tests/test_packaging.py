@@ -258,19 +258,17 @@ def test_build_paths_are_removed_from_runpath_and_glibc_floor_is_read(tmp_path: 
     assert elf.make_libraries_not_executable(tmp_path) >= 1 and both.stat().st_mode & 0o111 == 0
 
 
-def test_machine_settings_example_is_what_the_app_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from db.paths import DATABASE_ENV, MACHINE_CONFIG_ENV, configured_database_path
+def test_machine_settings_example_is_what_the_app_reads(tmp_path: Path) -> None:
+    from db.machine_config import read_machine_config
 
-    monkeypatch.delenv(DATABASE_ENV, raising=False)
     example = PACKAGING / "linux" / "clinref.toml.example"
-    monkeypatch.setenv(MACHINE_CONFIG_ENV, str(example))
-    found = configured_database_path()
+    found = read_machine_config(config_path=example, environ={}, platform="linux").database_path()
     assert found is not None and found[0] == Path("/srv/clinref/clinref.db")
     # Notepad and PowerShell 5 write a byte-order mark; the app must still read the file.
     with_bom = tmp_path / "clinref.toml"
     with_bom.write_bytes(b"\xef\xbb\xbf" + b"database = '\\\\server\\share\\clinref.db'\n")
-    monkeypatch.setenv(MACHINE_CONFIG_ENV, str(with_bom))
-    found = configured_database_path()
+    config = read_machine_config(config_path=with_bom, environ={}, platform="win32", registry=lambda key: None)
+    found = config.database_path()
     assert found is not None and str(found[0]) == "\\\\server\\share\\clinref.db"
 
 

@@ -23,8 +23,10 @@ from db.compiler.articles import ArticleSource
 from db.compiler.drafts import refuse_drafts
 from db.compiler.mentions import mentions
 from db.compiler.render import article_html, plain_text
+from db.compiler.signing import sign_content, signing_key
 from db.compiler.sources import read_sources
 from db.compiler.tree import ContentSources
+from db.content_signature import signature_path
 from db.inputs import inputs_hash
 from db.model import DoseRange, Role, TreatmentKind
 from db.schema import APPLICATION_ID, NAME_SEPARATOR, SCHEMA_VERSION, TABLES
@@ -45,6 +47,10 @@ class BuildReport:
     size_bytes: int
     inputs_hash: str
     content_version: str
+    content_date: str = ""
+    review_by: str = ""
+    key_id: str = ""
+    key_path: Path | None = None
 
 
 def _dose_columns(dose: DoseRange | None) -> dict[str, Any]:
@@ -211,6 +217,7 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str) -> N
                 "drug_count": len(sources.treatments),
                 "class_count": len(sources.classes),
                 "recommendation_count": len(sources.recommendations),
+                **({"review_by": sources.review_by} if sources.review_by else {}),
             }.items()
         )
     )
@@ -250,13 +257,15 @@ def _article_row(article: ArticleSource, html: str) -> dict[str, Any]:
     }
 
 
-def build(source_root: Path, out: Path, *, include_drafts: bool = False) -> BuildReport:
-    """Check the sources, then write the database to ``out`` atomically.
+def build(source_root: Path, out: Path, *, include_drafts: bool = False, sign_key: Path | None = None) -> BuildReport:
+    """Check the sources, then write the database to ``out`` and its signature ``out.minisig`` atomically.
 
-    Raises :class:`db.errors.ContentError` (every problem, located) when the sources fail
-    the checks, or when an article is still a draft and ``include_drafts`` is not given;
-    ``out`` is left untouched in those cases.
+    Signed with ``sign_key``, else ``CLINREF_SIGN_KEY``, else (from a checkout) the development key
+    (:mod:`db.compiler.signing`). Raises :class:`db.errors.ContentError` (every problem, located) when
+    the sources fail the checks, or when an article is still a draft and ``include_drafts`` is not
+    given; :class:`SigningError` when the key cannot be used; ``out`` is left untouched in those cases.
     """
+    key = signing_key(sign_key)
     sources = read_sources(source_root)
     if not include_drafts:
         refuse_drafts(sources)
@@ -281,9 +290,15 @@ def build(source_root: Path, out: Path, *, include_drafts: bool = False) -> Buil
         finally:
             conn.close()
         tmp.chmod(0o644)
+        content_date = max((a.updated for a in sources.articles), default="")
+        key_id = sign_content(
+            tmp, key, version=sources.version, schema=SCHEMA_VERSION, date=content_date, review_by=sources.review_by
+        )
         os.replace(tmp, out)
+        os.replace(signature_path(tmp), signature_path(out))
     finally:
         tmp.unlink(missing_ok=True)
+        signature_path(tmp).unlink(missing_ok=True)
     return BuildReport(
         out,
         len(sources.articles),
@@ -293,4 +308,8 @@ def build(source_root: Path, out: Path, *, include_drafts: bool = False) -> Buil
         out.stat().st_size,
         digest,
         sources.version,
+        content_date,
+        sources.review_by,
+        key_id,
+        key,
     )

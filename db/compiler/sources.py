@@ -50,9 +50,11 @@ def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
             reader = FieldReader(
                 meta, rel(meta_path), meta_path.read_text(encoding="utf-8").splitlines(), (1, 1), problems
             )
-            reader.only(("version", "title"))
+            reader.only(("version", "title", "review_by"))
             sources.version = reader.text("version")
             sources.title = reader.text("title")
+            if "review_by" in meta:  # optional: the date the editors mean to have reviewed this release by
+                sources.review_by = reader.date("review_by")
     article_paths = sorted((root / "articles").glob("*.md"))
     if not article_paths:
         problems.append(Problem(rel(root / "articles"), 0, "no articles (*.md) found"))

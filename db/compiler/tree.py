@@ -23,6 +23,7 @@ class ContentSources:
     files: list[Path]
     #: conditions.toml, in the editors' order; the first is the default for entries naming none.
     conditions: list[ConditionSource] = field(default_factory=list)
+    review_by: str = ""
 
 
 def relative(path: Path, root: Path) -> str:

@@ -73,6 +73,18 @@ def _recommendation(row: Sequence[Any]) -> Recommendation:
     )
 
 
+class ContentChanged(LibraryError):
+    """The open content file was changed or replaced: every page must be read again from a verified file."""
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
 class Library:
     """A read-only ClinRef content database.
 
@@ -88,6 +100,7 @@ class Library:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
+        self._identity = _identity(self.path)
         self._search = SearchIndex(self._rows)
         self._connection()  # the file is checked now, on the caller's thread, not at the first query
         try:
@@ -112,6 +125,7 @@ class Library:
                 drug_count=int(values["drug_count"]),
                 class_count=int(values["class_count"]),
                 recommendation_count=int(values["recommendation_count"]),
+                review_by=values.get("review_by", ""),
             )
         except (KeyError, ValueError) as exc:
             raise LibraryError(self.path, f"the content manifest is incomplete ({exc})", REBUILD) from exc
@@ -134,13 +148,30 @@ class Library:
         conn = self._connection()
         try:
             bound = params if isinstance(params, Mapping) else tuple(params)
-            return conn.execute(sql, bound).fetchall()
+            rows = conn.execute(sql, bound).fetchall()
         except sqlite3.ProgrammingError as exc:  # closed under us by close() from another thread
             raise LibraryError(self.path, f"the content file was closed ({exc})", "Restart ClinRef.") from exc
         except sqlite3.DatabaseError as exc:
+            self._raise_if_changed()
             if is_locked(exc):  # another program's lock says nothing about the file's contents
                 raise LibraryError(self.path, IN_USE, IN_USE_ADVICE) from exc
             raise LibraryError(self.path, f"the content file is damaged ({exc})", REBUILD) from exc
+        # The file is opened immutable=1 (it is a verified copy nothing writes to); should anything
+        # change it anyway, no row read from it afterwards reaches a page: a mix of two files never does.
+        self._raise_if_changed()
+        return rows
+
+    def changed(self) -> bool:
+        """True when the file is no longer the one opened (size, mtime or inode differ, or it is gone)."""
+        return _identity(self.path) != self._identity
+
+    def _raise_if_changed(self) -> None:
+        if self.changed():
+            raise ContentChanged(
+                self.path,
+                "the content file changed while ClinRef had it open",
+                "ClinRef reopens its content; nothing from the changed file is shown.",
+            )
 
     def close(self) -> None:
         """Close every thread's connection; later queries raise :class:`LibraryError`."""

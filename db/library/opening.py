@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -41,6 +42,41 @@ def unreachable(path: Path, exc: OSError) -> LibraryError:
     )
 
 
+#: What SQLite recommends for database files from elsewhere (https://www.sqlite.org/security.html).
+HARDENING_PRAGMAS = ("trusted_schema = OFF", "cell_size_check = ON", "mmap_size = 0", "query_only = ON")
+
+
+def hardening_report() -> str:
+    """What :func:`connect_hardened` sets on this Python, for ``--self-test`` and the docs."""
+    defensive = (
+        "defensive mode on"
+        if hasattr(sqlite3, "SQLITE_DBCONFIG_DEFENSIVE") and hasattr(sqlite3.Connection, "setconfig")
+        else f"defensive mode not available (Python {sys.version_info.major}.{sys.version_info.minor}'s sqlite3 "
+        "has no setconfig; it needs 3.12)"
+    )
+    return ", ".join([*HARDENING_PRAGMAS, "immutable=1, mode=ro", defensive])
+
+
+def connect_hardened(path: Path) -> sqlite3.Connection:
+    """A read-only, ``immutable=1`` connection set up as SQLite advises for untrusted files.
+
+    ``immutable``: the app only opens verified local copies that nothing writes to; a change is
+    caught by :meth:`db.library.Library.changed` instead of SQLite's locks.
+    """
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
+    # check_same_thread=False: Library.close() closes every thread's connection from its own.
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_S)
+    try:
+        if hasattr(sqlite3, "SQLITE_DBCONFIG_DEFENSIVE") and hasattr(conn, "setconfig"):  # Python 3.12+
+            conn.setconfig(sqlite3.SQLITE_DBCONFIG_DEFENSIVE, True)
+        for pragma in HARDENING_PRAGMAS:
+            conn.execute(f"PRAGMA {pragma}")
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
 def truncation(path: Path, size: int) -> str | None:
     """Why a SQLite file is shorter than its own header says, or None.
 
@@ -71,7 +107,7 @@ def connect(path: Path) -> sqlite3.Connection:
         # Path.exists() and is_dir() raise, rather than answer, in a folder the user cannot enter.
         exists, is_dir = path.exists(), path.is_dir()
         size = path.stat().st_size if exists and not is_dir else 0
-        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+        path.resolve(strict=False)  # connect_hardened() resolves it too: fail here, with the message, if it cannot
     except OSError as exc:
         raise unreachable(path, exc) from exc
     if not exists:
@@ -86,8 +122,7 @@ def connect(path: Path) -> sqlite3.Connection:
     if truncated:
         raise LibraryError(path, truncated, REBUILD)
     try:
-        # check_same_thread=False: Library.close() closes every thread's connection from its own.
-        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_S)
+        conn = connect_hardened(path)
     except sqlite3.Error as exc:
         raise LibraryError(path, f"the content file cannot be opened ({exc})", "Check the file's permissions.") from exc
     try:
