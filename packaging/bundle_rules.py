@@ -32,6 +32,12 @@ EXCLUDED_MODULES: tuple[str, ...] = (
     "sqlite_utils",
     "markdown",
     "nh3",
+    # C extensions that embed a copy of a system library (lintian: embedded-library), which the app
+    # never needs: nothing imports xml.parsers.expat, and PyYAML (genanki's, for the Anki export)
+    # falls back to its pure-Python loader without its libyaml extension.
+    "pyexpat",
+    "xml.parsers.expat",
+    "yaml._yaml",
     # Qt modules the app does not import (PyInstaller's Qt hooks would otherwise pull some in).
     "PySide6.QtNetwork",
     "PySide6.QtDBus",

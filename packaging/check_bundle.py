@@ -45,6 +45,7 @@ import sys
 import tempfile
 import time
 import tomllib
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -342,7 +343,18 @@ def check_command_line(executable: Path, scratch: Path) -> list[str]:
     created = sorted(p.relative_to(home).as_posix() for p in home.rglob("*") if p.is_file())
     if created:
         raise CheckFailed(f"--self-test / --version wrote to the user's profile: {created}")
-    return [*report, "--version, CLINREF_DB and --db: ok; nothing written to the profile"]
+    deck = scratch / "deck.apkg"  # the Anki export runs frozen too (genanki, PyYAML without its C extension)
+    exported = run_app(executable, ["--export-anki", str(deck)], home)
+    if exported.returncode != 0 or not deck.is_file() or "Traceback" in exported.stderr:
+        raise CheckFailed(f"--export-anki exited {exported.returncode}:\n{exported.stdout}{exported.stderr}")
+    with zipfile.ZipFile(deck) as apkg:
+        if "collection.anki2" not in apkg.namelist():
+            raise CheckFailed(f"--export-anki wrote {deck} without a collection.anki2: {apkg.namelist()}")
+    return [
+        *report,
+        "--version, CLINREF_DB and --db: ok; nothing written to the profile",
+        f"--export-anki: {deck.stat().st_size:,} bytes, a valid .apkg",
+    ]
 
 
 # ----------------------------------------------------------------------------- on a real X display
