@@ -283,7 +283,7 @@ with UserData(Path(sys.argv[1])) as store:
     print(json.dumps({"persistent": store.persistent, "error": store.last_write_error, "reason": store.reset_reason}))
 """
 
-RACES = 20
+RACES = 10
 
 
 @pytest.mark.slow
