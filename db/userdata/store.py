@@ -149,6 +149,10 @@ class UserData:
         if is_dir:
             return self._in_memory(f"{self.path} is a folder, not a file")
 
+        if not exists and orphan_journal(self.path):
+            # A journal without its database would be replayed into the new, empty file; but another ClinRef
+            # starting now makes the file before its journal, so a file there now means it was only just made.
+            exists = os.path.lexists(self.path)
         damage: str | None
         if exists:
             try:
@@ -169,7 +173,6 @@ class UserData:
                     read_only=True,
                 )
         else:
-            # A journal without its database would be replayed into the new, empty file.
             damage = "was missing but its journal was left behind" if orphan_journal(self.path) else None
 
         if damage is not None:
