@@ -16,9 +16,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QColor, QImage, QTextDocument
 from pytestqt.qtbot import QtBot
@@ -203,21 +206,29 @@ def test_neutralise_keeps_what_a_page_needs() -> None:
 @pytest.mark.usefixtures("qapp")
 def test_every_page_reads_the_same_after_neutralising(library: object) -> None:
     from db.library import Library
-    from desktop.pages import Pages
+    from desktop.pages import Pages, recommendation_detail
 
     assert isinstance(library, Library)
     pages = Pages(library, "Verify against primary sources.")
     tree = library.topics()
     urls = [f"article:{a.slug}" for group in tree.topics for a in group.articles]
     urls += [f"drug:{d.slug}" for d in (*tree.drugs, *tree.therapies)] + [f"class:{c.slug}" for c in tree.classes]
+    htmls = []
     for url in urls:
         page = pages.page_for(url)
         assert page is not None
+        htmls.append((url, page.html))
+    # The treatments table's detail pane, too.
+    htmls += [
+        (f"{r.treatment_slug} for {r.class_slug}", recommendation_detail(r))
+        for r in library.treatments_for([c.slug for c in tree.classes])
+    ]
+    for where, html in htmls:
         plain, safe = QTextDocument(), ContentDocument()
-        plain.setHtml(page.html)
-        safe.setHtml(page.html)
-        assert safe.toPlainText() == plain.toPlainText(), url
-        assert safe.toHtml() == plain.toHtml(), url
+        plain.setHtml(html)
+        safe.setHtml(html)
+        assert safe.toPlainText() == plain.toPlainText(), where
+        assert safe.toHtml() == plain.toHtml(), where
 
 
 @pytest.mark.parametrize("kind", list(QTextDocument.ResourceType))
@@ -236,3 +247,49 @@ def test_the_article_view_shows_a_placeholder_for_an_image(qtbot: QtBot) -> None
     assert "[image not shown: scan]" in view.toPlainText()
     assert IMAGE_PLACEHOLDER.startswith("[image not shown")
     assert isinstance(view.document(), ContentDocument)
+
+
+# -- any markup at all -------------------------------------------------------------------------------------------
+
+_PIECES = [
+    "<img", "<IMG", "<table", "<td", "<p", "<link", "<style>", "</style>", "<a", ">", "/>", " ", "/", "=",
+    '"', "'", "src", "SRC", "background", "style", "href", "url(", "u\\72l(", "&#117;rl(", "@import",
+    "/etc/hostname", "file:///etc/hostname", "x", "title", "alt", "<", "&", "&quot;", "\n",
+]  # fmt: skip
+
+
+class _Fetching(HTMLParser):
+    """Another reader's view of the markup: every attribute through which it would fetch something."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("src", "background", "srcset") or (name == "style" and re.search(r"url|\\", value or "")):
+                self.found.append(f"<{tag} {name}={value!r}>")
+        if tag in ("link", "img") and attrs:
+            self.found.append(f"<{tag}> with {attrs}")
+
+
+@pytest.mark.usefixtures("qapp")
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_no_markup_survives_neutralising_with_something_to_fetch(markup: str) -> None:
+    safe = neutralise(markup)
+    parser = _Fetching()
+    parser.feed(safe)
+    parser.close()
+    assert parser.found == [], safe
+    document = ContentDocument()
+    document.setHtml(markup)
+    block = document.begin()
+    while block.isValid():  # what Qt's own parser made of it: no image that names anything
+        iterator = block.begin()
+        while not iterator.atEnd():
+            fragment = iterator.fragment()
+            if fragment.isValid() and fragment.charFormat().isImageFormat():
+                assert not fragment.charFormat().toImageFormat().name(), safe
+            iterator += 1
+        block = block.next()

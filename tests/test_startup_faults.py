@@ -105,12 +105,7 @@ def test_a_page_opened_while_the_content_is_locked_opens_without_waiting(qtbot: 
 # -- a row that cannot be read while the window is built -----------------------------------------------------
 
 
-@pytest.fixture
-def bad_row_db(built_db: Path, tmp_path: Path) -> Iterator[Path]:
-    """Content whose drug list (read to build the sidebar) holds a name that is not UTF-8."""
-    db = tmp_path / "share" / "clinref.db"
-    db.parent.mkdir()
-    shutil.copy(built_db, db)
+def _not_utf8(db: Path) -> None:
     conn = sqlite3.connect(db)
     try:
         changed = conn.execute("UPDATE treatments SET name = CAST(x'c3ff41' AS TEXT) WHERE slug = 'clonazepam'")
@@ -118,6 +113,27 @@ def bad_row_db(built_db: Path, tmp_path: Path) -> Iterator[Path]:
         conn.commit()
     finally:
         conn.close()
+
+
+def _damaged_page(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    try:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'treatments'").fetchone()[0]
+    finally:
+        conn.close()
+    with db.open("r+b") as handle:  # the b-tree page holding the drug list: its header overwritten
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xff" * 64)
+
+
+@pytest.fixture(params=[_not_utf8, _damaged_page], ids=["not-utf8", "damaged-page"])
+def bad_row_db(built_db: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """Content that opens, but whose drug list (read to build the sidebar) cannot be read."""
+    db = tmp_path / "share" / "clinref.db"
+    db.parent.mkdir()
+    shutil.copy(built_db, db)
+    request.param(db)
     yield resign(db)  # signed as genuine: the bad row itself is what the app meets
 
 

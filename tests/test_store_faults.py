@@ -283,7 +283,7 @@ with UserData(Path(sys.argv[1])) as store:
     print(json.dumps({"persistent": store.persistent, "error": store.last_write_error, "reason": store.reset_reason}))
 """
 
-RACES = 20
+RACES = 10
 
 
 @pytest.mark.slow
@@ -306,3 +306,31 @@ def test_two_clinrefs_starting_at_once_on_a_new_profile_both_keep_their_bookmark
             report = json.loads(out.strip().splitlines()[-1]) if out.strip() else {"stderr": err}
             assert report.get("persistent") and not report["error"], (race, report)
         assert sorted(_urls(path)) == ["drug:a", "drug:b"], race
+
+
+def test_a_store_made_by_another_clinref_while_this_one_looks_is_not_taken_for_an_orphan_journal(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This one sees no file; the other then makes it and writes its tables to the WAL; this one then sees the WAL.
+    store_path.parent.mkdir(parents=True)
+    real = db.userdata.store.orphan_journal
+    other: list[UserData] = []
+    started: list[bool] = []
+
+    def the_other_clinref_starts_meanwhile(path: Path) -> bool:
+        if not started:
+            started.append(True)
+            other.append(UserData(store_path))  # not patched for it: it finds no journal
+            other[0].add_bookmark("drug:a", "a")
+        return real(path)
+
+    monkeypatch.setattr(db.userdata.store, "orphan_journal", the_other_clinref_starts_meanwhile)
+    try:
+        with UserData(store_path) as store:
+            assert store.reset_reason is None, store.reset_reason  # was: "its journal was left behind", moved aside
+            assert store.persistent
+            store.add_bookmark("drug:b", "b")
+    finally:
+        other[0].close()
+    assert sorted(_urls(store_path)) == ["drug:a", "drug:b"]
+    assert list(store_path.parent.glob("*.broken-*")) == []

@@ -27,6 +27,7 @@ _SQLITE_LOCKED = 6
 _SQLITE_IOERR = 10
 _SQLITE_CORRUPT = 11
 _SQLITE_FULL = 13
+_SQLITE_CANTOPEN = 14
 _SQLITE_NOTADB = 26
 
 DISK_FULL = "the disk is full; free some space (empty the recycle bin, remove large files) and try again"
@@ -46,6 +47,11 @@ def _code(exc: sqlite3.Error) -> int | None:
 def is_busy(exc: sqlite3.Error) -> bool:
     """True when another connection holds a lock: waiting, or trying again later, may succeed."""
     return _code(exc) in (_SQLITE_BUSY, _SQLITE_LOCKED)
+
+
+def is_cant_open(exc: sqlite3.Error) -> bool:
+    """True for "unable to open database file": no permission, or a WAL file whose ``-shm`` is not made yet."""
+    return _code(exc) == _SQLITE_CANTOPEN
 
 
 def is_read_only(exc: sqlite3.Error) -> bool:

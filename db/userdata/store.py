@@ -17,6 +17,7 @@ Standard library only; nothing here imports Qt.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -32,6 +33,7 @@ from db.userdata.recovery import (
     NewerFormat,
     diagnose,
     is_busy,
+    is_cant_open,
     move_aside,
     orphan_journal,
     os_reason,
@@ -166,10 +168,14 @@ class UserData:
         if is_dir:
             return self._in_memory(f"{self.path} is a folder, not a file")
 
+        if not exists and orphan_journal(self.path):
+            # A journal without its database would be replayed into the new, empty file; but another ClinRef
+            # starting now makes the file before its journal, so a file there now means it was only just made.
+            exists = os.path.lexists(self.path)
         damage: str | None
         if exists:
             try:
-                damage = diagnose(self.path, APPLICATION_ID, SCHEMA_VERSION, BUSY_TIMEOUT_S)
+                damage = self._diagnose_with_retries()
             except NewerFormat as newer:
                 # Another ClinRef (newer) owns this file: never move it aside or write to it.
                 return self._in_memory(
@@ -186,7 +192,6 @@ class UserData:
                     read_only=True,
                 )
         else:
-            # A journal without its database would be replayed into the new, empty file.
             damage = "was missing but its journal was left behind" if orphan_journal(self.path) else None
 
         if damage is not None:
@@ -214,6 +219,24 @@ class UserData:
             )
         self.persistent, self.read_only, self.unsaved, self.can_retry = True, False, None, False
         return conn
+
+    def _diagnose_with_retries(self) -> str | None:
+        """:func:`diagnose`, tried again while another ClinRef is still setting the file up.
+
+        Read-only, a file that another process is switching to WAL cannot be opened until it has made the
+        ``-shm`` ("unable to open database file"); in a folder we cannot write to, that is not going to change.
+        """
+        for delay in (*SETUP_RETRY_DELAYS_S, None):
+            try:
+                return diagnose(self.path, APPLICATION_ID, SCHEMA_VERSION, BUSY_TIMEOUT_S)
+            except NewerFormat:
+                raise
+            except sqlite3.Error as exc:
+                transient = is_busy(exc) or (is_cant_open(exc) and os.access(self.path.parent, os.W_OK))
+                if delay is None or not transient:
+                    raise
+                self._sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _connect_with_retries(self) -> sqlite3.Connection:
         """:func:`_connect_file`, tried again after a pause while another process holds the file's lock."""
