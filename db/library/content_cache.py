@@ -13,6 +13,7 @@ Per machine when that folder is writable (IT, SYSTEM, root), else per user: see
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import json
 import os
@@ -156,6 +157,12 @@ class ContentCache:
             )
         except OSError:
             pass
+
+    def forget(self, item: Installed) -> None:
+        """Drop the record of a file that failed its full check, so that nothing opens it on its record again."""
+        for record in (_record_path(item.path), *(d / _bundled_record_name(item.path) for d in self.dirs)):
+            with contextlib.suppress(OSError):
+                record.unlink(missing_ok=True)
 
     def writable_dir(self, *, per_user: bool = False) -> Path:
         """The first cache folder this process can write (made if need be); ``OSError`` if none.
