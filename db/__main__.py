@@ -109,8 +109,17 @@ def _info(path: Path) -> int:
         f"{path}\n  content   {m.content_title} {m.content_version} (latest article {m.content_date})\n"
         f"  counts    {m.article_count} articles, {m.drug_count} treatments, {m.class_count} classes, "
         f"{m.recommendation_count} recommendations\n  schema    {m.schema_version}, built by "
-        f"{m.build_tool}\n  inputs    sha256 {m.inputs_hash}"
+        f"{m.build_tool}\n  inputs    sha256 {m.inputs_hash}" + (f"\n  review by {m.review_by}" if m.review_by else "")
     )
+    from db.library.locate import read_config
+    from db.library.trust import load_trusted_keys, verify
+
+    try:
+        verified = verify(path, load_trusted_keys(read_config()[0])[0])
+    except LibraryError as exc:
+        print(f"  signature NOT VALID: {exc.reason}")
+        return 1
+    print(f"  signature genuine: key {verified.key_id} ({verified.key_origin})")
     return 0
 
 

@@ -150,7 +150,9 @@ class ContentUpdates(QObject):
             return
         if name == "full-check":
             if isinstance(result, LibraryError):
-                self.reopen(f"The content file in use failed its full check: {result}")
+                if self.opened.pending_check is not None:
+                    ContentCache().forget(self.opened.pending_check)
+                self.reopen(f"The content file in use failed its full check: {result}", fatal=True)
             elif isinstance(result, Exception):
                 log.warning("full check of %s could not run: %s", self.opened.library.path, result)
             return
@@ -196,16 +198,25 @@ class ContentUpdates(QObject):
             item, self.offered = self.offered, None
             self._switch(lambda: open_installed(item, self.opened), None)
 
-    def reopen(self, reason: str | None) -> None:
-        """Open the content afresh (the newest verified file) in a new window, and say why."""
-        self._switch(lambda: open_content(startup_db(self._startup), install=True), reason)
+    def reopen(self, reason: str | None, *, fatal: bool = False) -> None:
+        """Open the content afresh (the newest verified file) in a new window, and say why.
 
-    def _switch(self, open_new: Callable[[], OpenedContent], reason: str | None) -> None:
+        ``fatal``: the content shown now must not stay on screen; if nothing else can be opened, ClinRef
+        closes its window and says why instead.
+        """
+        self._switch(lambda: open_content(startup_db(self._startup), install=True), reason, fatal=fatal)
+
+    def _switch(self, open_new: Callable[[], OpenedContent], reason: str | None, *, fatal: bool = False) -> None:
         old_window = self._window()
         try:
             opened = open_new()
         except LibraryError as exc:
-            old_window.statusBar().showMessage(f"ClinRef could not open new content: {exc}", 15000)
+            if fatal or self.opened.library.changed():
+                self.shutdown()
+                old_window.hide()
+                self._startup._fatal(exc)  # the same message box as a failed start-up
+            else:
+                old_window.statusBar().showMessage(f"ClinRef could not open new content: {exc}", 15000)
             return
         page = old_window.reader.page
         version = opened.library.manifest.content_version

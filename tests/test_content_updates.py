@@ -140,3 +140,35 @@ def test_content_within_its_review_date_shows_no_notice(qtbot: QtBot, profile: P
     with running(qtbot, built_db) as app:
         label = window(app).findChild(QLabel, "contentReview")
         assert label is not None and not label.isVisible()
+
+
+def test_a_copy_changed_behind_its_record_is_caught_by_the_background_check_and_replaced(
+    qtbot: QtBot, profile: Path, releases: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from db.library.trust import load_trusted_keys, verify
+
+    live = _publish(releases["old"], tmp_path / "share", "live.db")
+    monkeypatch.setenv("CLINREF_DB", str(live))
+    with running(qtbot, None) as app:  # type: ignore[arg-type]
+        installed = app.library.path
+    # Changed in place with its size, mtime and inode kept: only a full re-hash can tell.
+    before = installed.stat()
+    installed.chmod(0o644)
+    with installed.open("r+b") as handle:
+        handle.seek(before.st_size // 2)
+        byte = handle.read(1)
+        handle.seek(before.st_size // 2)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    os.utime(installed, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (installed.stat().st_size, installed.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    with running(qtbot, None) as app:  # type: ignore[arg-type]
+        first = window(app)
+        assert app.opened.pending_check is not None  # opened on its record: start-up did not re-hash it
+        qtbot.waitUntil(lambda: app.window is not first, timeout=20000)
+        qtbot.addWidget(window(app))
+        message = window(app).statusBar().currentMessage()
+        assert "failed its full check" in message and "hash check" in message
+        assert "ClinRef reopened content 2025.01.01-1" in message
+        verify(app.library.path, load_trusted_keys(None)[0])  # what is shown now is genuine again

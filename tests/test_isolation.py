@@ -220,8 +220,9 @@ def test_every_page_reads_the_same_after_neutralising(library: object) -> None:
         htmls.append((url, page.html))
     # The treatments table's detail pane, too.
     htmls += [
-        (f"{r.treatment_slug} for {r.class_slug}", recommendation_detail(r))
-        for r in library.treatments_for([c.slug for c in tree.classes])
+        (f"{row.treatment_slug} for {cls.slug}", recommendation_detail(row))
+        for cls in tree.classes
+        for row in library.class_view([cls.slug]).rows
     ]
     for where, html in htmls:
         plain, safe = QTextDocument(), ContentDocument()

@@ -472,3 +472,43 @@ def test_a_library_whose_file_changes_never_returns_rows_from_the_new_file(
         assert library.changed()
         with pytest.raises(ContentChanged):
             library.drug("clonazepam")
+
+
+def test_a_recopied_release_is_found_by_a_stat_next_time(releases: dict[str, Path], tmp_path: Path) -> None:
+    cache = ContentCache([tmp_path / "cache"])
+    share = _copy(releases["new"], tmp_path / "share")
+    first = cache.install(share, _keys()).installed
+    assert cache.from_source(share) == first
+    os.utime(share, ns=(first.source_mtime_ns + 10**9, first.source_mtime_ns + 10**9))  # IT copies it again
+    assert cache.from_source(share) is None
+    again = cache.install(share, _keys())
+    assert not again.new and again.installed.path == first.path
+    assert cache.from_source(share) == again.installed  # next start: a stat, no hashing, no crypto
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.one_of(st.binary(max_size=600), st.text(max_size=600).map(lambda t: t.encode("utf-8", "replace"))))
+def test_any_signature_file_is_read_or_refused_as_a_signature_problem(
+    built_db: Path, tmp_path_factory: pytest.TempPathFactory, raw: bytes
+) -> None:
+    folder = tmp_path_factory.mktemp("sig")
+    path = folder / "clinref.db"
+    path.symlink_to(built_db)
+    signature_path(path).write_bytes(raw)
+    with pytest.raises(TrustError) as raised:
+        verify(path, _keys())
+    assert raised.value.check in ("signature", "key")
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=300))
+def test_any_public_key_file_is_read_or_reported(text: str) -> None:
+    import tempfile
+
+    from db.machine_config import MachineConfig, Setting
+
+    with tempfile.TemporaryDirectory() as folder:
+        key = Path(folder) / "odd.pub"
+        key.write_text(text, encoding="utf-8")
+        keys, problems = load_trusted_keys(MachineConfig(trusted_keys=(Setting(str(key), "test"),)))
+        assert len([k for k in keys if k.origin.endswith(str(key))]) + len(problems) == 1

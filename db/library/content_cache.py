@@ -13,6 +13,7 @@ Per machine when that folder is writable (IT, SYSTEM, root), else per user: see
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import json
 import os
@@ -20,7 +21,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from db.content_signature import SignedFacts, signature_path, version_key
@@ -157,6 +158,12 @@ class ContentCache:
         except OSError:
             pass
 
+    def forget(self, item: Installed) -> None:
+        """Drop the record of a file that failed its full check, so that nothing opens it on its record again."""
+        for record in (_record_path(item.path), *(d / _bundled_record_name(item.path) for d in self.dirs)):
+            with contextlib.suppress(OSError):
+                record.unlink(missing_ok=True)
+
     def writable_dir(self, *, per_user: bool = False) -> Path:
         """The first cache folder this process can write (made if need be); ``OSError`` if none.
 
@@ -197,7 +204,9 @@ class ContentCache:
             _refuse_older(source, claimed.version, newer_than)
         for item in self.installed():
             if item.sha256 == claimed.sha256 and item.quick_check() is None and (explicit or not item.explicit):
-                return InstallResult(item, new=False)  # a genuine copy of exactly this file is here already
+                # A genuine copy of exactly this file is here already (the file was copied again, say):
+                # remember this source too, so that the next start finds it by a stat alone.
+                return InstallResult(_remember_source(item, source), new=False)
         directory = self.writable_dir(per_user=explicit)
         fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".db", dir=directory)
         os.close(fd)
@@ -253,6 +262,17 @@ def _refuse_older(source: Path, version: str, current: str) -> None:
             f"it is content {version}, older than the {current} this machine already has",
             "Publish a newer release, or set allow_downgrade = true in the machine settings to go back on purpose.",
         )
+
+
+def _remember_source(item: Installed, source: Path) -> Installed:
+    try:
+        st = source.stat()
+        if (item.source, item.source_size, item.source_mtime_ns) != (str(source), st.st_size, st.st_mtime_ns):
+            item = replace(item, source=str(source), source_size=st.st_size, source_mtime_ns=st.st_mtime_ns)
+            _write_record(item, _record_path(item.path))
+    except OSError:
+        pass  # a machine folder this user cannot write: the copy is still good, just found the slower way
+    return item
 
 
 def _bundled_record_name(path: Path) -> str:
