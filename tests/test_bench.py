@@ -162,3 +162,58 @@ def test_any_text_through_the_broad_search_never_raises(corpus_db: Path, text: s
         results = library.search(text)
         assert results.query == text
         assert all(h.snippet.count("<b>") == h.snippet.count("</b>") for h in results.hits)
+
+
+# -- python -m bench --json / --from-json --update-readme (no measuring: figures made up here) --
+
+
+def _figures(build_s: float, size: float, app: float, bare: float) -> dict[str, object]:
+    keys = {"median_ms": 5.0, "p95_ms": 9.0, "max_ms": 12.0, "n": 60}
+    return {
+        "content": "2 articles",
+        "build_s": build_s,
+        "size_bytes": size,
+        "app_startup_s": app,
+        "bare_startup_s": bare,
+        "startup_pair_ratio_median": app / bare,
+        "xvfb_app_startup_s": app * 2,
+        "xvfb_bare_startup_s": bare * 2,
+        "app_rss_mb": 70.0,
+        "bare_rss_mb": 54.0,
+        "search_keystroke": keys,
+        "keystrokes": 60,
+        "library_search": keys,
+        "open_laid_out": keys,
+        "open_painted": keys,
+        "open_article": {"slug": "a", "characters": 8000},
+        "slowest_keystrokes": [["k", 12.0]],
+        "words": ["keppra"],
+    }
+
+
+def test_json_figures_make_both_readme_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.run import MARKS, Corpus, main, meta, read_json, update_readmes, write_json
+
+    info = {**meta(), "load_average_end": [1.0, 1.0, 1.0], "seconds": 100.0}
+    assert {"python", "pyside6", "qt", "sqlite", "cpus", "load_average_start"} <= info.keys()
+    corpora = [
+        Corpus("bundled", Path(), [], "", "", _figures(0.2, 3e5, 0.150, 0.120)),
+        Corpus("10,000 articles", Path(), [], "", "", _figures(70.0, 290e6, 0.140, 0.120)),
+    ]
+    write_json(tmp_path / "bench.json", info, corpora, 7)
+    for name, (begin, end) in MARKS.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"# before\n{begin}\nold figures\n{end}\n# after\n", encoding="utf-8")
+    assert main(["--from-json", str(tmp_path / "bench.json")]) == 0
+    update_readmes(*read_json(tmp_path / "bench.json"), root=tmp_path)
+    summary = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "old figures" not in summary and summary.startswith("# before") and summary.endswith("# after\n")
+    assert "| database build / size | 0.2 s / 0.3 MB | 70.0 s / 290.0 MB | ≤ 75 s / ≤ 300 MB at 10k: met |" in summary
+    assert "150 ms (120 ms): 1.25x" in summary and "300 ms (240 ms): 1.25x" in summary
+    assert f"PySide6 {info['pyside6']}" in summary
+    full = (tmp_path / "bench" / "README.md").read_text(encoding="utf-8")
+    assert full.split("<!-- bench:results -->")[1].split("<!-- /bench:results -->")[0] in capsys.readouterr().out
+    assert (
+        "| start-up ratio under Xvfb (median of the interleaved pairs' ratios) | 1.25x | 1.17x | ≤ 1.3x: met |" in full
+    )
+    assert "| memory above the bare window | +16 MB | +16 MB | ≤ 30 MB: met |" in full
