@@ -66,7 +66,11 @@ class Queries(QObject):
         self._generations: dict[str, int] = {}
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads)
-        self._relay = _Relay(self)
+        # No Qt parent: the relay lives as long as a Python reference does, each job's included. A job
+        # still running when this object is deleted (a window closed mid-query) then emits on a live
+        # relay, whose connection to the deleted receiver Qt has already dropped; with the relay as a
+        # child it emitted on a deleted object, and the process crashed.
+        self._relay = _Relay()
         self._relay.answered.connect(self._deliver)
 
     def ask(
