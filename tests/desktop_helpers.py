@@ -64,7 +64,8 @@ def type_search(qtbot: QtBot, startup: Startup, text: str) -> QAbstractItemView:
     box.setFocus()
     box.clear()
     sidebar = window(startup).sidebar  # type: ignore[attr-defined]
-    with qtbot.waitSignal(sidebar.results_shown, timeout=5000, check_params_cb=lambda r: r.query == text):
+    # Searched off the GUI thread: a loaded CI machine may take seconds (no timing is asserted anywhere).
+    with qtbot.waitSignal(sidebar.results_shown, timeout=30000, check_params_cb=lambda r: r.query == text):
         if all(ord(c) < 0x10000 for c in text):
             qtbot.keyClicks(box, text)
         else:  # QTest cannot type characters outside the BMP (it aborts); paste them as a person would

@@ -69,7 +69,8 @@ def _pick(
     assert found, name
     classes.scrollTo(found[0])
     panel = window(app).treatments  # type: ignore[attr-defined]
-    with qtbot.waitSignal(panel.view_changed, timeout=5000):  # the view is read off the GUI thread
+    # The view is read off the GUI thread; a loaded CI machine may take seconds (no timing is asserted).
+    with qtbot.waitSignal(panel.view_changed, timeout=30000):
         qtbot.mouseClick(classes.viewport(), Qt.MouseButton.LeftButton, modifier, classes.visualRect(found[0]).center())
     assert _table(app).isVisible()
     return _rows(app)
