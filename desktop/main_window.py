@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -21,15 +20,16 @@ from PySide6.QtWidgets import (
 
 from db.library import Library
 from db.userdata import UserData
+from desktop.lazy import LazyPage, after_first_paint
 from desktop.pages import Page, Pages, format_date
 from desktop.reader import Reader
 from desktop.resources import Disclaimer
 from desktop.settings import UserSettings
 from desktop.sidebar import Sidebar
-from desktop.treatments import TreatmentsPanel
 
 if TYPE_CHECKING:
     from desktop.printing import PrintFooter
+    from desktop.treatments import TreatmentsPanel
 
 HOME = "article:myoclonus-treatment-options"
 
@@ -80,19 +80,22 @@ class MainWindow(QMainWindow):
         self.content_label.setObjectName("contentVersion")
         self.content_label.setToolTip(f"{library.path}\nsha256 {manifest.inputs_hash}")
         self.statusBar().addPermanentWidget(self.content_label)
-        self.reader.open(HOME)
+        # Start-up ends at the first paint, of the frame, the sidebar and the content status: the
+        # home article and the Treatments tab are made right after it (see desktop/lazy.py).
+        after_first_paint(self, self._after_first_paint)
 
     # -- layout --------------------------------------------------------------------------
 
     def _build_widgets(self) -> None:
         self.sidebar = Sidebar(self.library, self)
         self.reader = Reader(Pages(self.library, self.disclaimer.notice), self)
-        self.treatments = TreatmentsPanel(self.library, self)
+        # The Treatments tab is built after the first paint (or when first asked for): see desktop/lazy.py.
+        self._treatments_page = LazyPage(self._make_treatments, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.reader, "&Reading")
-        self.tabs.addTab(self.treatments, "&Treatments by class")
+        self.tabs.addTab(self._treatments_page, "&Treatments by class")
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
@@ -101,6 +104,25 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([320, 960])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
+
+    def _after_first_paint(self) -> None:
+        if self.reader.page is None:  # nothing opened meanwhile
+            self.reader.open(HOME)
+        self._treatments_page.content()
+
+    @property
+    def treatments(self) -> TreatmentsPanel:
+        return cast("TreatmentsPanel", self._treatments_page.content())
+
+    def _make_treatments(self, parent: QWidget) -> TreatmentsPanel:
+        from desktop.treatments import TreatmentsPanel
+
+        panel = TreatmentsPanel(self.library, parent)
+        panel.open_requested.connect(self.open_url)
+        saved = self.settings.layout("treatments_splitter")
+        if saved is not None:
+            panel.splitter.restoreState(saved)
+        return panel
 
     def _action(self, text: str, shortcuts: list[QKeySequence | str], slot: object, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -164,7 +186,6 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         self.sidebar.open_requested.connect(self.open_url)
-        self.treatments.open_requested.connect(self.open_url)
         self.reader.page_changed.connect(self._on_page_changed)
         self.reader.navigation_changed.connect(self._update_navigation)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -271,6 +292,8 @@ class MainWindow(QMainWindow):
         page = self.reader.page
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         name = (page.url.replace(":", "-") if page else "clinref") + ".pdf"
+        from PySide6.QtWidgets import QFileDialog  # rarely used: not imported at start-up (12 ms)
+
         path, _ = QFileDialog.getSaveFileName(self, "Export to PDF", str(Path(folder) / name), "PDF (*.pdf)")
         if path:
             self.export_pdf_to(Path(path))
@@ -344,17 +367,17 @@ class MainWindow(QMainWindow):
         state = self.settings.layout("state")
         if state is not None:
             self.restoreState(state)
-        for key, splitter in (("splitter", self.splitter), ("treatments_splitter", self.treatments.splitter)):
-            saved = self.settings.layout(key)
-            if saved is not None:
-                splitter.restoreState(saved)
+        saved = self.settings.layout("splitter")
+        if saved is not None:
+            self.splitter.restoreState(saved)
         self.reader.view.set_zoom_steps(self.settings.zoom())
 
     def save_layout(self) -> None:
         self.settings.set_layout("geometry", self.saveGeometry())
         self.settings.set_layout("state", self.saveState())
         self.settings.set_layout("splitter", self.splitter.saveState())
-        self.settings.set_layout("treatments_splitter", self.treatments.splitter.saveState())
+        if self._treatments_page.is_built:
+            self.settings.set_layout("treatments_splitter", self.treatments.splitter.saveState())
         self.settings.set_zoom(self.reader.view.zoom_steps)
         self.settings.sync()
 
