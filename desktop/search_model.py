@@ -17,16 +17,18 @@ from db.model import SearchHit
 URL_ROLE = Qt.ItemDataRole.UserRole + 1
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 2
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 3
+HIT_ROLE = Qt.ItemDataRole.UserRole + 4  # the SearchHit itself, for the delegate
 _KIND_LABEL = {"article": "Article", "drug": "Drug", "class": "Class"}
 
 # What each role shows, keyed by the role as a plain int: a view asks for a dozen roles per row
 # each time it measures or paints one, and comparing Qt's enum members costs a Python call each.
-_ROLE_VALUE: dict[int, Callable[[SearchHit], str]] = {
+_ROLE_VALUE: dict[int, Callable[[SearchHit], object]] = {
     int(Qt.ItemDataRole.DisplayRole): lambda hit: hit.title,
     int(Qt.ItemDataRole.ToolTipRole): lambda hit: hit.detail,
     int(URL_ROLE): lambda hit: hit.url,
     int(SNIPPET_ROLE): lambda hit: hit.snippet,
     int(DETAIL_ROLE): lambda hit: hit.detail,
+    int(HIT_ROLE): lambda hit: hit,
     int(Qt.ItemDataRole.AccessibleTextRole): lambda hit: (
         f"{_KIND_LABEL.get(hit.kind, hit.kind)}: {hit.title}. {hit.detail}"
     ),
@@ -153,6 +155,9 @@ class HitDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _texts(index: Index) -> tuple[str, str, str]:
+        hit = index.data(HIT_ROLE)  # one call into the model instead of one for each part
+        if isinstance(hit, SearchHit):
+            return (hit.title, hit.detail, hit.snippet)
         return (
             str(index.data(Qt.ItemDataRole.DisplayRole)),
             str(index.data(DETAIL_ROLE) or ""),
