@@ -67,6 +67,9 @@ def _environment(profile: Path, display: str | None = None) -> dict[str, str]:
     """
     env = dict(os.environ)
     env.pop("CLINREF_DB", None)
+    # An installed app has its bytecode compiled; without this the warm-up run could not write it
+    # and every start-up would compile ClinRef's changed modules again (0.1-0.2 G instructions).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["CLINREF_MACHINE_CONFIG"] = str(profile / "no-machine-config.toml")
     if display is None:
         env["QT_QPA_PLATFORM"] = "offscreen"

@@ -6,11 +6,19 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable
 from html import unescape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPointF, QSize, Qt
-from PySide6.QtGui import QFont, QPainter, QPalette, QTextCharFormat, QTextLayout
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionFocusRect, QStyleOptionViewItem, QWidget
+from PySide6.QtGui import QFont, QTextCharFormat
+from PySide6.QtWidgets import QStyledItemDelegate, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPainter, QTextLayout
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+# QTextLayout, QPainter, QStyle and the style options are imported where a hit is first laid
+# out or painted, not at start-up: the results are hidden then, and making a PySide6 class makes
+# all its enums too (QStyle alone has 11; see bench/README.md).
 
 from db.model import SearchHit
 
@@ -97,6 +105,8 @@ def _layout(title: str, detail: str, snippet: str, font: QFont, bold: QTextCharF
             if strong:
                 ranges.append(_range(len(text), len(piece), bold))
             text += piece
+    from PySide6.QtGui import QTextLayout
+
     layout = QTextLayout(text, font)
     layout.setFormats(ranges)
     layout.setCacheEnabled(True)
@@ -114,6 +124,8 @@ def _layout(title: str, detail: str, snippet: str, font: QFont, bold: QTextCharF
 
 
 def _range(start: int, length: int, char_format: QTextCharFormat) -> QTextLayout.FormatRange:
+    from PySide6.QtGui import QTextLayout
+
     selection = QTextLayout.FormatRange()
     selection.start, selection.length, selection.format = start, length, char_format
     return selection
@@ -192,6 +204,9 @@ class HitDelegate(QStyledItemDelegate):
         return size
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        from PySide6.QtGui import QPalette
+        from PySide6.QtWidgets import QStyle, QStyleOptionFocusRect
+
         # The view has filled in the option's state, palette, font and rect; initStyleOption would
         # ask the model for a dozen roles more, none of which this drawing uses.
         texts = self._texts(index)
