@@ -109,6 +109,9 @@ class MainWindow(QMainWindow):
         if self.reader.page is None:  # nothing opened meanwhile
             self.reader.open(HOME)
         self._treatments_page.content()
+        from desktop.search_model import warm_up
+
+        warm_up(self.sidebar.font())
 
     @property
     def treatments(self) -> TreatmentsPanel:

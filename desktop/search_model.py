@@ -131,6 +131,20 @@ def _range(start: int, length: int, char_format: QTextCharFormat) -> QTextLayout
     return selection
 
 
+def warm_up(font: QFont) -> None:
+    """Make what drawing the first hits needs (classes, their enums, a bold font's glyphs) now.
+
+    Called right after the window's first paint (desktop.main_window): the first key typed
+    then does not pay for it.
+    """
+    from PySide6.QtGui import QPalette  # noqa: F401 - made now, used in paint()
+    from PySide6.QtWidgets import QStyle, QStyleOptionFocusRect  # noqa: F401
+
+    bold = QTextCharFormat()
+    bold.setFontWeight(QFont.Weight.Bold)
+    _layout("Levetiracetam", "Drug (Keppra)", "…the <b>first</b> hit…", font, bold, 300.0)
+
+
 class _Row:
     """One hit laid out at one width."""
 
