@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.queries import Queries
     from desktop.reader import Reader
     from desktop.resources import load_disclaimer
+    from desktop.search_model import warm_up
     from desktop.sidebar import Sidebar
 
     class PaintClock(QObject):
@@ -107,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     sidebar.resize(320, 800)
     sidebar.show()
     QTest.qWaitForWindowExposed(sidebar)
+    warm_up(sidebar.font())  # as the main window does right after its first paint
     sidebar.runner._timer.setInterval(0)  # the debounce is a deliberate pause, not work: left out
     clock = PaintClock()
     sidebar.results_view.viewport().installEventFilter(clock)

@@ -21,6 +21,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -66,6 +67,9 @@ def _environment(profile: Path, display: str | None = None) -> dict[str, str]:
     """
     env = dict(os.environ)
     env.pop("CLINREF_DB", None)
+    # An installed app has its bytecode compiled; without this the warm-up run could not write it
+    # and every start-up would compile ClinRef's changed modules again (0.1-0.2 G instructions).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["CLINREF_MACHINE_CONFIG"] = str(profile / "no-machine-config.toml")
     # A returning user: the content cache persists across runs (the warm-up run installs --db's file and records
     # the bundled file's verification; the measured runs find both by a stat), never the machine's folder.
@@ -128,6 +132,7 @@ def synthetic_corpus(cache: Path, spec: CorpusSpec) -> Corpus:
 def build(corpus: Corpus, out: Path) -> None:
     print(f"[{corpus.label}] building the database ...", file=sys.stderr, flush=True)
     out.unlink(missing_ok=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "db", "--sources", str(corpus.sources), "build", "--out", str(out)],
@@ -136,6 +141,9 @@ def build(corpus: Corpus, out: Path) -> None:
         stdout=subprocess.DEVNULL,
     )
     corpus.figures["build_s"] = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time of the build and its workers: less dependent on the machine's load than the wall clock
+    corpus.figures["build_cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     corpus.figures["size_bytes"] = out.stat().st_size
     from db.library.content_cache import ContentCache
     from db.library.trust import load_trusted_keys
@@ -283,7 +291,10 @@ def table(corpora: list[Corpus], runs: int) -> str:
     f = [c.figures for c in corpora]
     big = f[-1]
     row("content", [x["content"] for x in f])
-    row("database build (`python -m db build`)", [f"{x['build_s']:.1f} s" for x in f])
+    row(
+        "database build (`python -m db build`), wall clock (CPU time, all processes)",
+        [f"{x['build_s']:.1f} s" + (f" ({x['build_cpu_s']:.1f} s)" if "build_cpu_s" in x else "") for x in f],
+    )
     row("database size", [f"{x['size_bytes'] / 1e6:,.1f} MB" for x in f])
     if all("install_s" in x for x in f):
         row("install: copy, verify signature, hash and schema", [f"{x['install_s']:.2f} s" for x in f])
@@ -361,7 +372,11 @@ def summary_table(corpora: list[Corpus]) -> str:
             "database build / size",
             *(f"{x['build_s']:.1f} s / {x['size_bytes'] / 1e6:,.1f} MB" for x in f),
             "≤ 75 s / ≤ 300 MB at 10k: "
-            + (_verdict(big["build_s"] <= 75 and big["size_bytes"] <= 300e6) if len(f) > 1 else "not measured"),
+            + (
+                f"{_verdict(big['build_s'] <= 75)} / {_verdict(big['size_bytes'] <= 300e6)}"
+                if len(f) > 1
+                else "not measured"
+            ),
         ]
     ]
     for prefix, where in (("", "offscreen"), ("xvfb_", "under Xvfb")):

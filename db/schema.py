@@ -7,7 +7,9 @@ Library refuses a file whose ``PRAGMA user_version`` is newer than it understand
 from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``.
-SCHEMA_VERSION = 3
+#: 3: class ancestry, conditions, drafts, derived entries. 4: the search index is contentless
+#: (``search`` holds no text; ``search_rows`` the hits' fields and names).
+SCHEMA_VERSION = 4
 
 #: Stored in ``PRAGMA application_id``: "ClnR". Tells ClinRef content from any other SQLite file.
 APPLICATION_ID = 0x436C6E52
@@ -19,10 +21,24 @@ SEARCH_WEIGHTS = (10.0, 20.0, 1.0)
 #: title and topic): the tokenizer skips it, and search splits on it to tell a whole name typed.
 NAME_SEPARATOR = "; "
 
-# The search index keeps prefix indexes of 1 to 10 letters: search as you type sends each
-# keystroke's last word as a prefix, and for a prefix length with no index FTS5 merges the
-# postings of every term that starts with it before it can return a row: 2-40 ms for a common
-# word at 10,000 articles (see bench/README.md). They cost about a fifth of the file's size.
+#: The search index's prefix indexes (FTS5 ``prefix=``). Search as you type sends each
+#: keystroke's last word as a prefix, and for a prefix length with no index FTS5 merges the
+#: postings of every term that starts with it before it returns a row. For one or two letters
+#: nothing else will do (a one-letter prefix stands for thousands of terms: 0.4-0.7 s at 10,000
+#: articles without its index). From three letters on db.library.search spells the prefix out
+#: as an OR of the terms it stands for, from the vocabulary table, which FTS5 reads lazily. Each
+#: prefix length costs 20-27 MB at 10,000 articles (the 1-10 kept before: 125 MB); see
+#: bench/README.md for the measurements.
+PREFIXES = "1 2"
+#: FTS5 ``detail=``: "full" keeps the positions bm25 counts a term's occurrences by; "column"
+#: would make the index a third of the size but rank every body match alike (measured: the
+#: classes that recommend a drug fell below unrelated drugs in A-Z order).
+DETAIL = "full"
+
+# The search index (``search``) is a contentless FTS5 table: it holds the index and no copy of
+# the text it indexes, which is kept once: an article's as its summary and HTML (articles), a
+# drug's or a class's in search_rows.lead. A hit's title, kind and detail come from search_rows, its
+# snippet from that text (db.library.snippets). Its prefix indexes: see PREFIXES.
 TABLES = """
 CREATE TABLE manifest (
     key TEXT PRIMARY KEY,
@@ -127,10 +143,23 @@ CREATE TABLE mentions (
     article_slug TEXT NOT NULL REFERENCES articles(slug),
     PRIMARY KEY (treatment_slug, article_slug)
 ) WITHOUT ROWID;
+-- One row for each thing a search can find; id is the search index's rowid, in the order a broad
+-- search lists hits: treatments A-Z, classes in the editors' order, articles A-Z by title.
+CREATE TABLE search_rows (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,              -- drug | class | article
+    slug TEXT NOT NULL,
+    title TEXT NOT NULL,
+    names TEXT NOT NULL,             -- as indexed, NAME_SEPARATOR between them: search ranks whole names typed
+    detail TEXT NOT NULL,
+    lead TEXT NOT NULL               -- a drug's or class's text indexed as body; '' for an article (see articles)
+);
 CREATE VIRTUAL TABLE search USING fts5(
-    kind UNINDEXED, slug UNINDEXED, title, names, body, detail UNINDEXED,
+    title, names, body,
+    content = '',
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '1 2 3 4 5 6 7 8 9 10'
+    detail = DETAIL,
+    prefix = 'PREFIXES'
 );
 CREATE TABLE vocabulary (
     term TEXT PRIMARY KEY,
@@ -139,4 +168,4 @@ CREATE TABLE vocabulary (
     length INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX vocabulary_by_shape ON vocabulary(first, length);
-"""
+""".replace("'PREFIXES'", f"'{PREFIXES}'").replace("= DETAIL", f"= {DETAIL}")

@@ -11,6 +11,8 @@ URL_ROLE = _BASE + 1
 #: A search hit's snippet (HTML, matches in bold) and its detail line.
 SNIPPET_ROLE = _BASE + 2
 DETAIL_ROLE = _BASE + 3
+#: The SearchHit itself, so the results delegate reads a row with one call into the model.
+HIT_ROLE = _BASE + 4
 #: The treatments table: the value a column sorts by, and whether a row is reported ineffective.
 SORT_ROLE = _BASE + 10
 INEFFECTIVE_ROLE = _BASE + 11

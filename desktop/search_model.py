@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable
-from html import escape
-from typing import Any
+from html import unescape
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
-from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPointF, QSize, Qt
+from PySide6.QtGui import QFont, QTextCharFormat
+from PySide6.QtWidgets import QStyledItemDelegate, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPainter, QTextLayout
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+# QTextLayout, QPainter, QStyle and the style options are imported where a hit is first laid
+# out or painted, not at start-up: the results are hidden then, and making a PySide6 class makes
+# all its enums too (QStyle alone has 11; see bench/README.md).
 
 from db.model import SearchHit
-from desktop.roles import DETAIL_ROLE, SNIPPET_ROLE, URL_ROLE
-from desktop.safe_document import ContentDocument
+from desktop.roles import DETAIL_ROLE, HIT_ROLE, SNIPPET_ROLE, URL_ROLE
 
 _KIND_LABEL = {"article": "Article", "drug": "Drug", "class": "Class"}
 
 # What each role shows, keyed by the role as a plain int: a view asks for a dozen roles per row
 # each time it measures or paints one, and comparing Qt's enum members costs a Python call each.
-_ROLE_VALUE: dict[int, Callable[[SearchHit], str]] = {
+_ROLE_VALUE: dict[int, Callable[[SearchHit], object]] = {
     int(Qt.ItemDataRole.DisplayRole): lambda hit: hit.title,
     int(Qt.ItemDataRole.ToolTipRole): lambda hit: hit.detail,
     int(URL_ROLE): lambda hit: hit.url,
     int(SNIPPET_ROLE): lambda hit: hit.snippet,
     int(DETAIL_ROLE): lambda hit: hit.detail,
+    int(HIT_ROLE): lambda hit: hit,
     int(Qt.ItemDataRole.AccessibleTextRole): lambda hit: (
         f"{_KIND_LABEL.get(hit.kind, hit.kind)}: {hit.title}. {hit.detail}"
     ),
@@ -58,29 +67,120 @@ class SearchResultsModel(QAbstractListModel):
         return value(self._hits[index.row()])
 
 
-class HitDelegate(QStyledItemDelegate):
-    """Draws a hit as a bold title, a muted detail line, and the snippet with matches in bold.
+_SNIPPET_TAG = re.compile(r"(</?b>)")
+_LINE = "\u2028"  # a line break inside one paragraph of a QTextLayout
 
-    Each hit is a small rich-text document; making and laying one out costs 0.1-0.2 ms and a
-    list view asks for every row's size before it paints any, so a new search spent most of its
-    time here (see bench/README.md). Two things keep that down: laid-out documents are kept,
-    keyed by what they show and how wide, so each is made once; and only about a screenful of
-    rows (:attr:`EXACT_ROWS`) is measured before the first paint. Rows further down are given
-    the height of the tallest measured one until they are first painted; then their own size is
+
+def _snippet_parts(snippet: str) -> list[tuple[str, bool]]:
+    """The snippet's text in runs, each bold or not.
+
+    The snippet is HTML of one shape only: escaped text with the matched words in ``<b>``
+    (db.library.search), so it is read here rather than handed to a rich-text parser.
+    """
+    parts: list[tuple[str, bool]] = []
+    bold = False
+    for piece in _SNIPPET_TAG.split(snippet):
+        if piece == "<b>":
+            bold = True
+        elif piece == "</b>":
+            bold = False
+        elif piece:
+            parts.append((unescape(piece), bold))
+    return parts
+
+
+def _layout(title: str, detail: str, snippet: str, font: QFont, bold: QTextCharFormat, width: float) -> QTextLayout:
+    """The three parts as one paragraph of lines, laid out once at ``width``, ready to draw."""
+    ranges = []
+    text = title.replace(_LINE, " ")
+    ranges.append(_range(0, len(text), bold))
+    text += _LINE + detail.replace(_LINE, " ")
+    if snippet:
+        text += _LINE
+        for piece, strong in _snippet_parts(snippet):
+            piece = piece.replace(_LINE, " ")
+            if strong:
+                ranges.append(_range(len(text), len(piece), bold))
+            text += piece
+    from PySide6.QtGui import QTextLayout
+
+    layout = QTextLayout(text, font)
+    layout.setFormats(ranges)
+    layout.setCacheEnabled(True)
+    layout.beginLayout()
+    y = 0.0
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        line.setPosition(QPointF(0, y))
+        y += line.height()
+    layout.endLayout()
+    return layout
+
+
+def _range(start: int, length: int, char_format: QTextCharFormat) -> QTextLayout.FormatRange:
+    from PySide6.QtGui import QTextLayout
+
+    selection = QTextLayout.FormatRange()
+    selection.start, selection.length, selection.format = start, length, char_format
+    return selection
+
+
+def warm_up(font: QFont) -> None:
+    """Make what drawing the first hits needs (classes, their enums, a bold font's glyphs) now.
+
+    Called right after the window's first paint (desktop.main_window): the first key typed
+    then does not pay for it.
+    """
+    from PySide6.QtGui import QPalette  # noqa: F401 - made now, used in paint()
+    from PySide6.QtWidgets import QStyle, QStyleOptionFocusRect  # noqa: F401
+
+    bold = QTextCharFormat()
+    bold.setFontWeight(QFont.Weight.Bold)
+    _layout("Levetiracetam", "Drug (Keppra)", "…the <b>first</b> hit…", font, bold, 300.0)
+
+
+class _Row:
+    """One hit laid out at one width."""
+
+    __slots__ = ("height", "layout")
+
+    def __init__(self, layout: QTextLayout, height: int) -> None:
+        self.layout, self.height = layout, height
+
+
+class HitDelegate(QStyledItemDelegate):
+    """Draws a hit as a bold title, a detail line, and the snippet with matches in bold.
+
+    Each hit is one :class:`QTextLayout` (title, detail and snippet as lines of one paragraph,
+    the title and the matches in bold), laid out once and drawn from its cached glyphs: a
+    fraction of the cost of the rich-text document per row this drew before, which parsed
+    HTML, built a document and laid it out (see bench/README.md). Laid-out rows are kept, keyed
+    by what they show and how wide, so each is made once; and only about a screenful of rows
+    (:attr:`EXACT_ROWS`) is measured before the first paint. Rows further down are given the
+    height of the tallest measured one until they are first painted; then their own size is
     announced (``sizeHintChanged``) and the view lays them out again.
     """
 
     CACHE_SIZE = 256
     EXACT_ROWS = 12
+    MARGIN = 4
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._documents: OrderedDict[tuple[object, ...], QTextDocument] = OrderedDict()
+        self._rows: OrderedDict[tuple[object, ...], _Row] = OrderedDict()
         self._sizes: dict[tuple[object, ...], QSize] = {}
         self._estimate = QSize()
+        self._bold = QTextCharFormat()
+        self._bold.setFontWeight(QFont.Weight.Bold)
 
     @staticmethod
     def _texts(index: Index) -> tuple[str, str, str]:
+        hit = index.data(HIT_ROLE)  # one call into the model instead of one for each part
+        if isinstance(hit, SearchHit):
+            return (hit.title, hit.detail, hit.snippet)
         return (
             str(index.data(Qt.ItemDataRole.DisplayRole)),
             str(index.data(DETAIL_ROLE) or ""),
@@ -91,34 +191,22 @@ class HitDelegate(QStyledItemDelegate):
     def _size_key(option: QStyleOptionViewItem, texts: tuple[str, str, str]) -> tuple[object, ...]:
         return (*texts, max(120, option.rect.width()), option.font.key())
 
-    def _document(self, option: QStyleOptionViewItem, texts: tuple[str, str, str]) -> QTextDocument:
-        palette = option.palette
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        text = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text).name()
-        muted = text if selected else palette.color(QPalette.ColorRole.PlaceholderText).name()
-        key = (*self._size_key(option, texts), text, muted)
-        doc = self._documents.get(key)
-        if doc is not None:
-            self._documents.move_to_end(key)
-            return doc
-        title, detail, snippet = texts
-        doc = ContentDocument()
-        doc.setDefaultFont(option.font)
-        doc.setDocumentMargin(4)
-        title, detail = escape(title), escape(detail)
-        doc.setHtml(
-            f'<div style="color:{text}"><b>{title}</b><br/><span style="color:{muted}; font-size:90%">{detail}</span>'
-            + (f'<br/><span style="font-size:90%">{snippet}</span>' if snippet else "")
-            + "</div>"
-        )
-        doc.setTextWidth(max(120, option.rect.width()))
-        self._documents[key] = doc
-        if len(self._documents) > self.CACHE_SIZE:
-            self._documents.popitem(last=False)
-        return doc
+    def _row(self, option: QStyleOptionViewItem, texts: tuple[str, str, str]) -> _Row:
+        key = self._size_key(option, texts)
+        row = self._rows.get(key)
+        if row is not None:
+            self._rows.move_to_end(key)
+            return row
+        width = max(120, option.rect.width()) - 2 * self.MARGIN
+        layout = _layout(*texts, option.font, self._bold, width)
+        height = 2 * self.MARGIN + int(layout.boundingRect().height()) + 2
+        row = self._rows[key] = _Row(layout, height)
+        if len(self._rows) > self.CACHE_SIZE:
+            self._rows.popitem(last=False)
+        return row
 
-    def _measured(self, key: tuple[object, ...], doc: QTextDocument) -> QSize:
-        size = QSize(int(doc.idealWidth()), int(doc.size().height()) + 2)
+    def _measured(self, key: tuple[object, ...], option: QStyleOptionViewItem, row: _Row) -> QSize:
+        size = QSize(max(120, option.rect.width()), row.height)
         if len(self._sizes) > 4 * self.CACHE_SIZE:
             self._sizes.clear()
         self._sizes[key] = size
@@ -127,27 +215,38 @@ class HitDelegate(QStyledItemDelegate):
         return size
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        self.initStyleOption(option, index)
-        style = option.widget.style() if option.widget else None
+        from PySide6.QtGui import QPalette
+        from PySide6.QtWidgets import QStyle, QStyleOptionFocusRect
+
+        # The view has filled in the option's state, palette, font and rect; initStyleOption would
+        # ask the model for a dozen roles more, none of which this drawing uses.
         texts = self._texts(index)
-        doc = self._document(option, texts)
+        row = self._row(option, texts)
         key = self._size_key(option, texts)
-        if key not in self._sizes and self._measured(key, doc) != option.rect.size():
+        if key not in self._sizes and self._measured(key, option, row) != option.rect.size():
             self.sizeHintChanged.emit(index)  # it was painted at the estimate: lay it out at its own size
-        option.text = ""
+        widget = option.widget
+        style = widget.style() if widget is not None else None
         if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
+        palette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
         rect = option.rect
-        painter.translate(rect.topLeft())
-        painter.setClipRect(QRectF(0, 0, rect.width(), rect.height()))
-        context = QAbstractTextDocumentLayout.PaintContext()
-        doc.documentLayout().draw(painter, context)
+        painter.setClipRect(rect)
+        painter.setPen(palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text))
+        row.layout.draw(painter, QPointF(rect.x() + self.MARGIN, rect.y() + self.MARGIN))
+        if option.state & QStyle.StateFlag.State_HasFocus and style is not None:
+            focus = QStyleOptionFocusRect()
+            focus.rect = rect
+            focus.state = option.state
+            focus.palette = palette
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_FrameFocusRect, focus, painter, widget)
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        # No initStyleOption here: the document needs only the view's font, palette and width,
-        # and filling in every other role of the option is most of the cost of a cached answer.
+        # No initStyleOption here: the layout needs only the view's font and width, and filling
+        # in every other role of the option is most of the cost of a cached answer.
         texts = self._texts(index)
         key = self._size_key(option, texts)
         size = self._sizes.get(key)
@@ -155,4 +254,4 @@ class HitDelegate(QStyledItemDelegate):
             return size
         if index.row() >= self.EXACT_ROWS and self._estimate.isValid():
             return self._estimate
-        return self._measured(key, self._document(option, texts))
+        return self._measured(key, option, self._row(option, texts))

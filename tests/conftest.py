@@ -40,6 +40,9 @@ def _private_content_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch
     monkeypatch.setenv("CLINREF_CONTENT_CACHE", str(tmp_path_factory.mktemp("content-cache")))
     monkeypatch.setenv("CLINREF_MACHINE_CONFIG", str(tmp_path_factory.getbasetemp() / "no-machine-config.toml"))
     monkeypatch.delenv("CLINREF_CONTENT_SOURCE", raising=False)
+    # In-process tests make no other ClinRef that could be setting a store up: look at a damaged one once.
+    # (The real race runs in subprocesses, tests/test_store_faults.py, with the real second looks.)
+    monkeypatch.setattr("db.userdata.store.DAMAGE_RECHECK_DELAYS_S", ())
 
 
 @pytest.fixture(scope="session")

@@ -334,3 +334,27 @@ def test_a_store_made_by_another_clinref_while_this_one_looks_is_not_taken_for_a
         other[0].close()
     assert sorted(_urls(store_path)) == ["drug:a", "drug:b"]
     assert list(store_path.parent.glob("*.broken-*")) == []
+
+
+def test_a_store_that_looks_foreign_while_another_clinref_sets_it_up_is_not_moved_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race seen twice in 60: the other ClinRef's half-made file first reads as foreign, then as its own."""
+    import db.userdata.store as store_module
+
+    path = tmp_path / "userdata.db"
+    with UserData(path) as first:
+        first.add_bookmark("drug:a", "a")
+    looks = iter(["could not be used (it is a SQLite database from another program, not a ClinRef bookmarks file)"])
+    real = store_module.diagnose
+    monkeypatch.setattr(store_module, "diagnose", lambda *args: next(looks, None) or real(*args))
+    monkeypatch.setattr(store_module, "DAMAGE_RECHECK_DELAYS_S", (0.0,))
+    with UserData(path, sleep=lambda _s: None) as second:
+        assert second.reset_reason is None and second.persistent
+        assert [b.url for b in second.bookmarks()] == ["drug:a"]
+    assert not list(tmp_path.glob("userdata.db.broken-*"))
+    # Damage that stays after the second look is moved aside, as before.
+    monkeypatch.setattr(store_module, "diagnose", lambda *args: "was damaged (not a database)")
+    with UserData(path, sleep=lambda _s: None) as third:
+        assert third.reset_reason is not None and "was damaged" in third.reset_reason
+    assert list(tmp_path.glob("userdata.db.broken-*"))

@@ -8,11 +8,13 @@ app never imports Markdown or sqlite-utils when it runs.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 import sqlite3
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,9 @@ def _dose_columns(dose: DoseRange | None) -> dict[str, Any]:
 def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dict[str, Any]]:
     """The search index's rows, in the order a broad search lists them (rowid order).
 
+    ``title``, ``names`` and ``body`` are indexed (and not stored: the index is contentless);
+    ``kind``, ``slug``, ``title``, ``detail`` and ``lead`` go to ``search_rows``.
+
     A search that matches too many rows to rank (a common word, a one- or two-letter prefix)
     takes its hits in rowid order instead (db.library), so the order here is the one a person
     scanning such a list wants: drugs and treatments A-Z, then the classes in the editors'
@@ -94,8 +99,9 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
             "slug": treatment.slug,
             "title": treatment.name,
             "names": NAME_SEPARATOR.join([*treatment.brands, *treatment.synonyms]),
-            "body": " ".join([treatment.mechanism, *uses.get(treatment.slug, [])]),
+            "body": (body := " ".join([treatment.mechanism, *uses.get(treatment.slug, [])])),
             "detail": f"{label}{brands}{dose}",
+            "lead": body,
         }
     for cls in sources.classes:
         yield {
@@ -103,8 +109,9 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
             "slug": cls.slug,
             "title": cls.name,
             "names": NAME_SEPARATOR.join(cls.synonyms),
-            "body": " ".join([cls.description, *treated.get(cls.slug, [])]),
+            "body": (body := " ".join([cls.description, *treated.get(cls.slug, [])])),
             "detail": f"{condition_names.get(cls.condition, '')} class · {cls.category}".lstrip(),
+            "lead": body,
         }
     for article in sorted(sources.articles, key=lambda a: (a.title.casefold(), a.slug)):
         yield {
@@ -116,14 +123,45 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
             "body": f"{article.summary} {texts[article.slug]}",
             "detail": f"Article · {article.topic} · updated {article.updated}"
             + (" · DRAFT, not reviewed" if article.draft else ""),
+            "lead": "",  # its text is kept once: the summary in articles.summary, the rest as articles.html
         }
 
 
-def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str) -> None:
+#: Below this many articles the build renders them in its own process: starting workers costs
+#: more than rendering a few articles (the bundled content has two).
+POOL_FROM_ARTICLES = 64
+
+
+def _render(article: ArticleSource) -> tuple[str, str]:
+    """One article's HTML and the plain text the search index and the mention finder read."""
+    html = article_html(article)
+    return html, plain_text(html)
+
+
+def render_all(articles: Sequence[ArticleSource], workers: int | None = None) -> list[tuple[str, str]]:
+    """:func:`_render` for every article, in order; in a pool of processes when there are many.
+
+    Rendering is a pure function of one article, and ``map`` returns the results in the order of
+    the input, so the pool changes nothing in what is written: ``tests/test_build.py`` builds
+    the same sources with one worker and with two and compares the bytes. ``workers=None``
+    takes one per CPU for a large corpus, none for a small one. The pool is started with
+    "spawn", the default on Windows and macOS, so the workers inherit no threads or locks.
+    """
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(articles) >= POOL_FROM_ARTICLES else 1
+    if workers <= 1 or len(articles) < 2:
+        return [_render(a) for a in articles]
+    chunk = max(1, min(64, len(articles) // (workers * 8)))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(_render, articles, chunksize=chunk))
+
+
+def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str, workers: int | None = None) -> None:
     conn = db.conn
     conn.executescript(TABLES)
-    rendered = {a.slug: article_html(a) for a in sources.articles}
-    texts = {slug: plain_text(html) for slug, html in rendered.items()}
+    pairs = render_all(sources.articles, workers)
+    rendered = {a.slug: html for a, (html, _text) in zip(sources.articles, pairs, strict=True)}
+    texts = {a.slug: text for a, (_html, text) in zip(sources.articles, pairs, strict=True)}
     articles = sorted(sources.articles, key=lambda a: a.slug)
     db.table("articles").insert_all(_article_row(a, rendered[a.slug]) for a in articles)
     db.table("article_references").insert_all(
@@ -195,7 +233,15 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str) -> N
     )
     db.table("class_ancestors").insert_all(_class_ancestors(sources))
     db.table("mentions").insert_all(mentions(sources, texts))
-    db.table("search").insert_all(_search_rows(sources, texts))
+    search_rows = list(_search_rows(sources, texts))
+    db.table("search_rows").insert_all(
+        {"id": index, **{key: row[key] for key in ("kind", "slug", "title", "names", "detail", "lead")}}
+        for index, row in enumerate(search_rows, start=1)
+    )
+    conn.executemany(
+        "INSERT INTO search(rowid, title, names, body) VALUES (?, ?, ?, ?)",
+        ((index, row["title"], row["names"], row["body"]) for index, row in enumerate(search_rows, start=1)),
+    )
     conn.execute("INSERT INTO search(search) VALUES ('optimize')")
     conn.execute("CREATE VIRTUAL TABLE temp.search_terms USING fts5vocab(main, search, 'row')")
     conn.execute(
@@ -257,13 +303,21 @@ def _article_row(article: ArticleSource, html: str) -> dict[str, Any]:
     }
 
 
-def build(source_root: Path, out: Path, *, include_drafts: bool = False, sign_key: Path | None = None) -> BuildReport:
+def build(
+    source_root: Path,
+    out: Path,
+    *,
+    include_drafts: bool = False,
+    sign_key: Path | None = None,
+    workers: int | None = None,
+) -> BuildReport:
     """Check the sources, then write the database to ``out`` and its signature ``out.minisig`` atomically.
 
     Signed with ``sign_key``, else ``CLINREF_SIGN_KEY``, else (from a checkout) the development key
-    (:mod:`db.compiler.signing`). Raises :class:`db.errors.ContentError` (every problem, located) when
-    the sources fail the checks, or when an article is still a draft and ``include_drafts`` is not
-    given; :class:`SigningError` when the key cannot be used; ``out`` is left untouched in those cases.
+    (:mod:`db.compiler.signing`). ``workers``: processes to render articles in (see
+    :func:`render_all`); None chooses. Raises :class:`db.errors.ContentError` (every problem, located)
+    when the sources fail the checks, or when an article is still a draft and ``include_drafts`` is
+    not given; :class:`SigningError` when the key cannot be used; ``out`` is left untouched in those cases.
     """
     key = signing_key(sign_key)
     sources = read_sources(source_root)
@@ -285,7 +339,7 @@ def build(source_root: Path, out: Path, *, include_drafts: bool = False, sign_ke
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db = sqlite_utils.Database(conn)
             with conn:
-                _write(db, sources, digest)
+                _write(db, sources, digest, workers)
             conn.execute("VACUUM")
         finally:
             conn.close()

@@ -10,14 +10,11 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from db.library.query import allowed_distance, edit_distance, fold, fts_query, tokens
+from db.library.snippets import CLOSE, OPEN, Words, hit_snippet, word_pattern
 from db.model import SearchHit, SearchResults
 from db.schema import NAME_SEPARATOR, SEARCH_WEIGHTS
 
 Rows = Callable[[str, Iterable[Any] | Mapping[str, Any]], list[Any]]
-
-_SNIPPET_OPEN, _SNIPPET_CLOSE = "\x02", "\x03"
-_LEAD_END = "\x04"  # marks a text's opening words, cut to a snippet's length in Python
-_SNIPPET_WORDS = 12
 
 #: Words about dosing and routes that a clinician adds to a name ("propofol dose", "keppra iv").
 #: They are hints, not required matches: the index rarely holds them next to the name, and
@@ -73,37 +70,29 @@ def _name_rank(title: str, names: str, typed: str) -> int:
 #: row, 15-30 ms for a common word or a short prefix at 10,000 articles (see bench/README.md).
 BROAD_MATCHES = 300
 
+#: A prefix is spelled out as an OR of at most this many terms (see SearchIndex._query): each
+#: costs FTS5 a few microseconds to open.
+_MOST_TERMS = 400
+
 _WEIGHTS = ", ".join(str(w) for w in SEARCH_WEIGHTS)
-# Rank first, then make snippets for the rows shown: computed in one query, snippet() ran for
-# every matching row before the sort (each one tokenizes the row's whole body).
-_RANKED_HITS = f"""
-WITH top AS (
-    SELECT rowid AS id, bm25(search, 0, 0, {_WEIGHTS}, 0) AS score FROM search
-    WHERE search MATCH :match ORDER BY score, rowid LIMIT :limit
-)
-SELECT search.rowid, kind, slug, title, snippet(search, 4, :open, :close, '…', 12), detail, names
-FROM top JOIN search ON search.rowid = top.id
-WHERE search MATCH :match ORDER BY top.score, top.id
+# The index holds only rowids (a contentless FTS5 table): it finds and ranks, and the hits'
+# titles, details and text are read from search_rows, and for an article from its HTML, for the
+# rows shown only. Snippets are made in Python for those rows (db.library.snippets).
+_RANKED_IDS = f"""
+SELECT rowid FROM search WHERE search MATCH :match ORDER BY bm25(search, {_WEIGHTS}), rowid LIMIT :limit
 """
-# A broad search shows each hit's opening words (an article's open with its summary) rather
-# than snippet(): where a word is everywhere its context says little, and snippet() tokenizes the
-# row's whole body to find it, 0.3 ms a row for a common word at article length.
-_BROAD_HITS = f"""
-SELECT rowid, kind, slug, title, substr(body, 1, 240) || '{_LEAD_END}', detail, names FROM search
-WHERE search MATCH :match {{skip}} ORDER BY rowid LIMIT :limit
+# A broad search lists hits in rowid order (a stored useful order) and shows each hit's opening
+# words rather than a snippet: where a word is everywhere its context says little.
+_BROAD_IDS = "SELECT rowid FROM search WHERE search MATCH :match {skip} ORDER BY rowid LIMIT :limit"
+_ROWS = """
+SELECT r.id, r.kind, r.slug, r.title, r.detail, coalesce(a.summary, r.lead), {html}, r.names FROM search_rows r
+LEFT JOIN articles a ON r.kind = 'article' AND a.slug = r.slug WHERE r.id IN ({ids})
 """
-
-
-def _hit_params(match: str, limit: int) -> dict[str, Any]:
-    return {"match": match, "limit": limit, "open": _SNIPPET_OPEN, "close": _SNIPPET_CLOSE}
 
 
 def _snippet_html(raw: str) -> str:
-    if raw.endswith(_LEAD_END):
-        words = raw[: -len(_LEAD_END)].split()
-        raw = " ".join(words[:_SNIPPET_WORDS]) + ("…" if len(words) > _SNIPPET_WORDS else "")
     escaped = raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return escaped.replace(_SNIPPET_OPEN, "<b>").replace(_SNIPPET_CLOSE, "</b>")
+    return escaped.replace(OPEN, "<b>").replace(CLOSE, "</b>")
 
 
 class SearchIndex:
@@ -139,28 +128,82 @@ class SearchIndex:
         ("treatment of post-hypoxic"), then the rest as ranked."""
         typed = _label_key(" ".join(words))
         anchor = DOSE_ANCHOR if dosing else ""
-        ranked = sorted(self._matching(fts_query(words), limit), key=lambda row: _name_rank(row[3], row[6], typed))
+        found = self._matching(words, limit)
+        ranked = sorted(found, key=lambda item: _name_rank(item[0].title, item[1], typed))
         return tuple(
-            SearchHit(kind, slug, title, _snippet_html(snippet), detail, anchor if kind == "drug" else "")
-            for _rowid, kind, slug, title, snippet, detail, _names in ranked
+            SearchHit(hit.kind, hit.slug, hit.title, hit.snippet, hit.detail, anchor if hit.kind == "drug" else "")
+            for hit, _names in ranked
         )
 
-    def _matching(self, match: str, limit: int) -> list[Any]:
+    def _matching(self, words: list[str], limit: int) -> list[tuple[SearchHit, str]]:
+        match = self._query(words)
         if self._matches(match, BROAD_MATCHES + 1) <= BROAD_MATCHES:
-            return self._ranked_hits(match, limit)
-        return self._broad_hits(match, limit)
+            return self._hits_for(self._ranked_ids(match, limit), word_pattern(words))
+        return self._hits_for(self._broad_ids(match, limit), None)
 
-    def _ranked_hits(self, match: str, limit: int) -> list[Any]:
-        """Hits ranked by bm25, those whose title or names match first.
+    def _query(self, words: list[str]) -> str:
+        """The MATCH expression for the words, the last one a prefix, spelled out where that is faster.
+
+        The index has prefix indexes of 1 and 2 letters only (db.schema.PREFIXES). For a longer
+        prefix FTS5 would first merge the postings of every term that starts with it, positions
+        and all (60-180 ms for "myo", "seiz" or "cortic" at 10,000 articles); the same rows come
+        from an OR of those terms, which FTS5 reads lazily (0.2-3 ms). The terms are listed in the
+        vocabulary table, which holds every indexed term of 4 or more characters with a letter
+        a-z in it: so for a prefix of 3 or more ASCII letters and digits, with a letter among
+        them, the vocabulary's terms that start with it and the prefix itself as a term are all
+        the terms it stands for, and the OR finds exactly the rows the prefix would.
+        """
+        last = words[-1]
+        if len(last) < 3 or not (last.isascii() and last.isalnum()) or last.isdigit():
+            return fts_query(words)
+        upper = last[:-1] + chr(ord(last[-1]) + 1)
+        terms = [
+            term
+            for (term,) in self._rows(
+                "SELECT term FROM vocabulary WHERE term >= ? AND term < ? ORDER BY term LIMIT ?",
+                (last, upper, _MOST_TERMS + 1),
+            )
+        ]
+        if len(terms) > _MOST_TERMS:
+            return fts_query(words)  # rare: a short prefix of very many words
+        if len(last) < 4:
+            terms.insert(0, last)  # a word of three letters is not in the vocabulary
+        if not terms:
+            return fts_query(words)  # no term starts with it: nothing to merge, nothing matches
+        spelled = "(" + " OR ".join('"' + term.replace('"', '""') + '"' for term in terms) + ")"
+        return f"{fts_query(words[:-1], prefix_last=False)} AND {spelled}" if len(words) > 1 else spelled
+
+    def _hits_for(self, ids: list[int], pattern: Words | None) -> list[tuple[SearchHit, str]]:
+        """The hits for these index rows, in this order, each with its names; snippets around
+        ``pattern``'s matches. Without a pattern (a broad search), each hit shows its opening words.
+        """
+        if not ids:
+            return []
+        params = {f"id{index}": rowid for index, rowid in enumerate(ids)}
+        marks = ", ".join(f":{key}" for key in params)
+        sql = _ROWS.format(html="NULL" if pattern is None else "a.html", ids=marks)
+        found = {row[0]: row for row in self._rows(sql, params)}
+        hits = []
+        for rowid in ids:
+            row = found.get(rowid)
+            if row is None:
+                continue
+            _id, kind, slug, title, detail, lead, article, names = row
+            snippet = _snippet_html(hit_snippet(lead, article, pattern))
+            hits.append((SearchHit(kind, slug, title, snippet, detail), names))
+        return hits
+
+    def _ranked_ids(self, match: str, limit: int) -> list[int]:
+        """Rows ranked by bm25, those whose title or names match first.
 
         bm25 alone can put a class whose notes repeat a drug's name above the drug itself
         ("clonazepam" found Subcortical-nonsegmental first), and Enter opens the first hit.
         """
-        named = self._rows(_RANKED_HITS, _hit_params(f"{{title names}} : ({match})", limit))
+        named = [row[0] for row in self._rows(_RANKED_IDS, {"match": f"{{title names}} : ({match})", "limit": limit})]
         if len(named) >= limit:
             return named
-        seen = {row[0] for row in named}
-        rest = [row for row in self._rows(_RANKED_HITS, _hit_params(match, limit)) if row[0] not in seen]
+        seen = set(named)
+        rest = [row[0] for row in self._rows(_RANKED_IDS, {"match": match, "limit": limit}) if row[0] not in seen]
         return named + rest[: limit - len(named)]
 
     def _matches(self, match: str, most: int) -> int:
@@ -168,20 +211,24 @@ class SearchIndex:
         rows = self._rows("SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)", (match, most))
         return int(rows[0][0])
 
-    def _broad_hits(self, match: str, limit: int) -> list[Any]:
-        """Hits for text that matches too many rows to rank: name and title matches first.
+    def _broad_ids(self, match: str, limit: int) -> list[int]:
+        """Rows for text that matches too many to rank: name and title matches first.
 
         Rows are stored in a useful order (treatments A-Z, classes, articles A-Z: see
-        db.build), so taking them in rowid order stops after ``limit`` rows instead of
+        db.compiler.build), so taking them in rowid order stops after ``limit`` rows instead of
         scoring every match. In the bm25 ranking a match in a title or a name (weights 10 and
         20) outweighs matches in the body (weight 1), so those come first here too.
         """
-        named = self._rows(_BROAD_HITS.format(skip=""), {"match": f"{{title names}} : ({match})", "limit": limit})
+        named = [
+            row[0]
+            for row in self._rows(_BROAD_IDS.format(skip=""), {"match": f"{{title names}} : ({match})", "limit": limit})
+        ]
         if len(named) >= limit:
             return named
-        seen = {f"seen{index}": row[0] for index, row in enumerate(named)}
+        seen = {f"seen{index}": rowid for index, rowid in enumerate(named)}
         skip = f"AND rowid NOT IN ({', '.join(':' + key for key in seen)})" if seen else ""
-        return named + self._rows(_BROAD_HITS.format(skip=skip), {"match": match, "limit": limit - len(named), **seen})
+        rest = self._rows(_BROAD_IDS.format(skip=skip), {"match": match, "limit": limit - len(named), **seen})
+        return named + [row[0] for row in rest]
 
     def suggest(self, text: str) -> str | None:
         """The closest indexed spelling of what was typed, or None if it is spelled as indexed."""

@@ -59,6 +59,10 @@ BUSY_TIMEOUT_S = 2.0
 #: of them give up at once. About 3 s in all, then the store says it is not being kept and offers to retry.
 SETUP_RETRY_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 
+#: Seconds between second looks at a file that seems damaged or foreign before it is moved aside: one
+#: that another ClinRef is setting up right now is valid within milliseconds; real damage stays.
+DAMAGE_RECHECK_DELAYS_S = (0.05, 0.1, 0.2)
+
 #: The files SQLite keeps beside the database; they belong to it and move with it.
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS bookmarks (
@@ -221,14 +225,16 @@ class UserData:
         return conn
 
     def _diagnose_with_retries(self) -> str | None:
-        """:func:`diagnose`, tried again while another ClinRef is still setting the file up.
+        """:func:`diagnose`, tried again while another ClinRef is still setting the file up: a file is
+        moved aside only when it still looks damaged after the last retry.
 
         Read-only, a file that another process is switching to WAL cannot be opened until it has made the
         ``-shm`` ("unable to open database file"); in a folder we cannot write to, that is not going to change.
         """
+        rechecks = list(DAMAGE_RECHECK_DELAYS_S)
         for delay in (*SETUP_RETRY_DELAYS_S, None):
             try:
-                return diagnose(self.path, APPLICATION_ID, SCHEMA_VERSION, BUSY_TIMEOUT_S)
+                verdict = diagnose(self.path, APPLICATION_ID, SCHEMA_VERSION, BUSY_TIMEOUT_S)
             except NewerFormat:
                 raise
             except sqlite3.Error as exc:
@@ -236,6 +242,13 @@ class UserData:
                 if delay is None or not transient:
                     raise
                 self._sleep(delay)
+                continue
+            # A file that looks damaged or foreign may be one another ClinRef is setting up right now
+            # (seen 2 times in 60 races: "a SQLite database from another program", then moved aside with
+            # the other's first bookmark in it). It is valid within milliseconds; real damage stays.
+            if verdict is None or not rechecks:
+                return verdict
+            self._sleep(rechecks.pop(0))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _connect_with_retries(self) -> sqlite3.Connection:

@@ -1,0 +1,86 @@
+"""Snippets made from the stored text of a hit (the search index keeps no copy of it)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from db.library.query import tokens
+from db.library.snippets import CLOSE, ELLIPSIS, OPEN, hit_snippet, html_text, snippet, word_pattern
+
+
+def _marked(text: str) -> list[str]:
+    return re.findall(f"{OPEN}(.*?){CLOSE}", text)
+
+
+def test_the_words_around_the_match_with_the_match_marked() -> None:
+    text = " ".join(f"w{i}" for i in range(100)) + " levetiracetam (Keppra) 500 mg " + " ".join("x" * 30)
+    shown = snippet(text, word_pattern(tokens("keppra")))
+    assert _marked(shown) == ["Keppra"]
+    assert shown.startswith(ELLIPSIS + "w99 levetiracetam") and shown.endswith(ELLIPSIS)
+    assert len(shown.strip(ELLIPSIS).split()) == 12
+
+
+def test_the_last_word_is_a_prefix_and_earlier_words_are_whole() -> None:
+    pattern = word_pattern(["cortical", "myo"])
+    shown = snippet("Cortically placed. In cortical myoclonus, cortical reflex myopathy.", pattern)
+    assert _marked(shown) == ["cortical", "myoclonus", "cortical", "myopathy"]
+
+
+def test_the_window_with_most_different_words_is_chosen() -> None:
+    filler = " ".join(["filler"] * 40)
+    text = f"seizure alone here. {filler} myoclonic seizure together. {filler}"
+    shown = snippet(text, word_pattern(["myoclonic", "seizure"]))
+    assert _marked(shown) == ["myoclonic", "seizure"]
+
+
+def test_accents_are_matched_as_the_index_does() -> None:
+    assert _marked(snippet("Le café est là.", word_pattern(["cafe"]))) == ["café"]
+    assert _marked(snippet("CAFE\u0301 noir", word_pattern(["café"]))) == ["CAFE\u0301"]
+
+
+def test_without_a_match_the_opening_words() -> None:
+    assert snippet("one two three", word_pattern(["zzz"])) == "one two three"
+    assert snippet("one two three", None) == "one two three"
+    assert snippet(" ".join(["w"] * 20), None) == " ".join(["w"] * 12) + ELLIPSIS
+
+
+def test_html_text_leaves_out_tags_and_citations() -> None:
+    html = '<p>Levetiracetam<sup class="cite">[<a href="#ref-1">1</a>]</sup> and <a href="drug:x">x&amp;y</a></p>'
+    assert html_text(html).split() == ["Levetiracetam", "and", "x&y"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=400), typed=st.text(max_size=40))
+def test_any_text_and_any_query_give_a_snippet_with_balanced_marks(text: str, typed: str) -> None:
+    pattern = word_pattern(tokens(typed))
+    shown = snippet(html_text(text), pattern)
+    assert shown.count(OPEN) == shown.count(CLOSE)
+    assert len(shown.replace(ELLIPSIS, " ").split()) <= 12
+
+
+def test_a_long_article_is_searched_outside_its_tags_and_citations() -> None:
+    filler = "<p>" + " ".join(["filler"] * 400) + "</p>"
+    html = (
+        f'{filler}<p><a href="drug:keppra" title="keppra">link</a> text<sup class="cite">[<a href="#ref-2">2</a>]</sup>'
+        f"</p>{filler}<p>Here levetiracetam (Keppra) &amp; more.</p>{filler}"
+    )
+    shown = hit_snippet("A summary without it.", html, word_pattern(["keppra"]))
+    assert _marked(shown) == ["Keppra"] and shown.startswith(ELLIPSIS) and "&" in shown
+    assert "href" not in shown and "<" not in shown
+    assert _marked(hit_snippet("Keppra in the summary.", html, word_pattern(["keppra"]))) == ["Keppra"]
+    assert hit_snippet("The summary.", html, word_pattern(["2"])) == "The summary."  # a citation is not text
+    assert hit_snippet("The summary.", html, None) == "The summary."
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pieces=st.lists(st.sampled_from(["<p>", "</p>", "<sup>[1]</sup>", '<a href="x">', "</a>", "word", " ", "kep"])),
+    typed=st.text(alphabet="kepwordx ", max_size=12),
+)
+def test_any_long_html_gives_a_snippet_without_markup(pieces: list[str], typed: str) -> None:
+    html = "".join(pieces) * 40
+    shown = hit_snippet("lead", html, word_pattern(tokens(typed)))
+    assert "<" not in shown and ">" not in shown and shown.count(OPEN) == shown.count(CLOSE)
