@@ -54,6 +54,15 @@ class DoseRange:
     def __str__(self) -> str:
         return self.text
 
+    @staticmethod
+    def from_columns(
+        text: str | None, low: float | None, high: float | None, unit: str | None, per: str | None
+    ) -> DoseRange | None:
+        """The dose stored in a row's ``dose_*`` columns, or None where the row has none."""
+        if text is None or low is None or high is None or unit is None or per is None:
+            return None
+        return DoseRange(low, high, unit, per, text)
+
 
 @dataclass(frozen=True)
 class SourceRef:

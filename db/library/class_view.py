@@ -102,14 +102,6 @@ ORDER BY r.role_rank, closest.relation, c.position, r.id
 """
 
 
-def _dose(
-    text: str | None, low: float | None, high: float | None, unit: str | None, per: str | None
-) -> DoseRange | None:
-    if text is None or low is None or high is None or unit is None or per is None:
-        return None
-    return DoseRange(low, high, unit, per, text)
-
-
 def _entry(row: Sequence[Any]) -> ViewEntry:
     recommendation = Recommendation(
         treatment_slug=row[0],
@@ -118,7 +110,7 @@ def _entry(row: Sequence[Any]) -> ViewEntry:
         class_slug=row[3],
         class_name=row[4],
         role=_ROLES[row[5]],
-        dose=_dose(row[6], row[7], row[8], row[9], row[10]),
+        dose=DoseRange.from_columns(row[6], row[7], row[8], row[9], row[10]),
         note=row[11],
         source=SourceRef(row[12], row[13], _citations(row[14])),
         derived=bool(row[15]),
@@ -217,7 +209,7 @@ def read_class_view(rows: Rows, class_slugs: Sequence[str]) -> ClassView:
             f"JOIN articles a ON a.slug = t.dose_article WHERE t.slug IN ({marks})",
             treatments,
         ):
-            dose = _dose(row[1], row[2], row[3], row[4], row[5])
+            dose = DoseRange.from_columns(row[1], row[2], row[3], row[4], row[5])
             if dose is not None and row[6]:
                 source = SourceRef(row[7], row[8], tuple(json.loads(row[9])))
                 doses[row[0]] = DoseCell(DoseState.OTHER_USE, dose, row[6], source)

@@ -50,14 +50,6 @@ JOIN articles a ON a.slug = r.article_slug
 """
 
 
-def _dose(
-    text: str | None, low: float | None, high: float | None, unit: str | None, per: str | None
-) -> DoseRange | None:
-    if text is None or low is None or high is None or unit is None or per is None:
-        return None
-    return DoseRange(low, high, unit, per, text)
-
-
 def _recommendation(row: Sequence[Any]) -> Recommendation:
     return Recommendation(
         treatment_slug=row[0],
@@ -66,7 +58,7 @@ def _recommendation(row: Sequence[Any]) -> Recommendation:
         class_slug=row[3],
         class_name=row[4],
         role=Role(row[5]),
-        dose=_dose(row[6], row[7], row[8], row[9], row[10]),
+        dose=DoseRange.from_columns(row[6], row[7], row[8], row[9], row[10]),
         note=row[11],
         source=SourceRef(row[12], row[13], tuple(json.loads(row[14]))),
         derived=bool(row[15]),
@@ -328,7 +320,7 @@ class Library:
             (slug,),
         ):
             names[kind].append(name)
-        dose = _dose(row[4], row[5], row[6], row[7], row[8])
+        dose = DoseRange.from_columns(row[4], row[5], row[6], row[7], row[8])
         source = SourceRef(row[9], row[10], tuple(json.loads(row[11]))) if dose and row[9] else None
         recommendations = tuple(
             _recommendation(r)
