@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import threading
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from db.study.render import answer_html, question_html
 from db.userdata import UserData
 from db.userdata.reviews import Reviews
 from db.userdata.store import SCHEMA_VERSION
+from tests.kill_mid_write import run_and_kill
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -368,48 +368,13 @@ _CHILD = textwrap.dedent(
 )
 
 
-def _rate_and_kill(path: Path, lines: int) -> list[str]:
-    """Start a child rating cards, SIGKILL it once it has reported ``lines`` ratings; every rating it reported."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
-    child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=REPO_ROOT,
-        env=env,
-    )
-    watchdog = threading.Timer(120, child.kill)  # only so a hung child cannot hang the suite
-    watchdog.start()
-    reported: list[str] = []
-    try:
-        assert child.stdout is not None and child.stderr is not None
-        while len(reported) < lines:
-            line = child.stdout.readline()
-            if not line:
-                pytest.fail(f"child ended after {len(reported)} lines: {child.stderr.read()}")
-            assert not line.startswith(("RESET", "ERROR")), line
-            reported.append(line.rstrip("\n"))
-        child.send_signal(signal.SIGKILL)  # mid-review: the child is rating as fast as it can
-        reported.extend(line.rstrip("\n") for line in child.stdout.read().splitlines(keepends=True) if line[-1] == "\n")
-    finally:
-        watchdog.cancel()
-        child.kill()
-        child.wait()
-        for stream in (child.stdout, child.stderr):
-            if stream is not None:
-                stream.close()
-    assert child.returncode == -signal.SIGKILL
-    return reported
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
 def test_every_returned_rating_survives_sigkill(tmp_path: Path) -> None:
     path = tmp_path / "data" / "userdata.db"
     reported: defaultdict[str, int] = defaultdict(int)
     for lines in (1, 9, 30, 4, 17, 60):
-        for card in _rate_and_kill(path, lines):
+        for card in run_and_kill(_CHILD, [str(path)], lines):
             reported[card] += 1
         conn = sqlite3.connect(path)
         try:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
 import textwrap
 import threading
 from collections.abc import Callable
@@ -21,6 +18,7 @@ import db.userdata.store
 from db.schema import APPLICATION_ID as CONTENT_APPLICATION_ID
 from db.userdata import HISTORY_LIMIT, Bookmark, UserData, Visit
 from db.userdata.store import APPLICATION_ID, SCHEMA_VERSION
+from tests.kill_mid_write import run_and_kill
 from tests.unprivileged import give_back, run_python, take_away
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -549,42 +547,6 @@ _CHILD = textwrap.dedent(
 )
 
 
-def _run_and_kill(path: Path, tag: str, lines: int) -> list[str]:
-    """Start a child adding bookmarks, SIGKILL it once it has reported ``lines``; every url it reported."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
-    child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, str(path), tag],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=REPO_ROOT,
-        env=env,
-    )
-    watchdog = threading.Timer(120, child.kill)  # only so a hung child cannot hang the suite
-    watchdog.start()
-    reported: list[str] = []
-    try:
-        assert child.stdout is not None and child.stderr is not None
-        while len(reported) < lines:
-            line = child.stdout.readline()
-            if not line:
-                pytest.fail(f"child ended after {len(reported)} lines: {child.stderr.read()}")
-            assert not line.startswith(("RESET", "ERROR")), line
-            reported.append(line.rstrip("\n"))
-        child.send_signal(signal.SIGKILL)
-        # Lines printed before the kill landed were printed after their commit returned, too.
-        reported.extend(line.rstrip("\n") for line in child.stdout.read().splitlines(keepends=True) if line[-1] == "\n")
-    finally:
-        watchdog.cancel()
-        child.kill()
-        child.wait()
-        for stream in (child.stdout, child.stderr):
-            if stream is not None:
-                stream.close()
-    assert child.returncode == -signal.SIGKILL
-    return reported
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
 def test_every_reported_bookmark_survives_sigkill(tmp_path: Path) -> None:
@@ -600,7 +562,7 @@ def test_every_reported_bookmark_survives_sigkill(tmp_path: Path) -> None:
         path = tmp_path / name / "userdata.db"
         committed: set[str] = set()
         for run, lines in enumerate(counts):
-            committed.update(_run_and_kill(path, f"{name}{run}", lines))
+            committed.update(run_and_kill(_CHILD, [str(path), f"{name}{run}"], lines))
             with UserData(path) as store:
                 assert store.reset_reason is None, store.reset_reason
                 assert store.persistent
