@@ -263,7 +263,7 @@ def _manifest(db: Path) -> str:
     with Library(db) as library:
         m = library.manifest
     return (
-        f"{m.article_count:,} articles, {m.drug_count:,} treatments, {m.class_count} classes, "
+        f"{m.article_count:,} articles, {m.treatment_count:,} treatments, {m.class_count} classes, "
         f"{m.recommendation_count:,} recommendations"
     )
 

@@ -107,7 +107,7 @@ def _info(path: Path) -> int:
         return 1
     print(
         f"{path}\n  content   {m.content_title} {m.content_version} (latest article {m.content_date})\n"
-        f"  counts    {m.article_count} articles, {m.drug_count} treatments, {m.class_count} classes, "
+        f"  counts    {m.article_count} articles, {m.treatment_count} treatments, {m.class_count} classes, "
         f"{m.recommendation_count} recommendations\n  schema    {m.schema_version}, built by "
         f"{m.build_tool}\n  inputs    sha256 {m.inputs_hash}" + (f"\n  review by {m.review_by}" if m.review_by else "")
     )

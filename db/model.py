@@ -90,7 +90,7 @@ class Manifest:
     build_tool: str
     schema_version: int
     article_count: int
-    drug_count: int
+    treatment_count: int
     class_count: int
     recommendation_count: int
     review_by: str = ""  # "" when the editors set no review date
@@ -164,7 +164,7 @@ class ClassSummary:
 
 
 @dataclass(frozen=True)
-class DrugSummary:
+class TreatmentSummary:
     """A drug, drug group or non-drug treatment as lists show it."""
 
     slug: str
@@ -354,7 +354,7 @@ class ClassView:
 
 
 @dataclass(frozen=True)
-class DrugPage:
+class TreatmentPage:
     """Everything a drug page shows, from the structured content."""
 
     slug: str
@@ -403,8 +403,8 @@ class TopicTree:
 
     topics: tuple[TopicGroup, ...]
     classes: tuple[ClassSummary, ...]
-    drugs: tuple[DrugSummary, ...]
-    therapies: tuple[DrugSummary, ...]
+    drugs: tuple[TreatmentSummary, ...]
+    therapies: tuple[TreatmentSummary, ...]
     #: In the editors' order; each class names its own.
     conditions: tuple[Condition, ...] = ()
 

@@ -61,7 +61,7 @@ def show_about(parent: QWidget, manifest: Manifest, content: Path, settings: Pat
     text = (
         f"<h3>ClinRef {escape(__version__)}</h3><p>An offline clinical reference. It makes no network connections."
         f"</p><p>Content: {escape(m.content_title)} {escape(m.content_version)}<br/>Latest article: "
-        f"{escape(format_date(m.content_date))}<br/>{m.article_count} articles, {m.drug_count} treatments, "
+        f"{escape(format_date(m.content_date))}<br/>{m.article_count} articles, {m.treatment_count} treatments, "
         f"{m.class_count} classes, {m.recommendation_count} recommendations<br/>File: {escape(str(content))}"
         f"</p><p>Your settings: {escape(str(settings))}<br/>Your bookmarks: {escape(str(store))}</p>"
         "<p>ClinRef is proprietary software. It carries third-party software (Qt, PySide6, Python and "

@@ -18,12 +18,12 @@ from db.model import (
     ClassPage,
     ClassView,
     DoseCell,
-    DrugPage,
     Recommendation,
     Reference,
     Role,
     SourceRef,
     TreatmentKind,
+    TreatmentPage,
     TreatmentRow,
 )
 
@@ -313,7 +313,7 @@ def article_page(article: Article, notice: str, *, notes_open: bool = False) -> 
     return "\n".join(parts)
 
 
-def drug_page(page: DrugPage, notice: str) -> str:
+def drug_page(page: TreatmentPage, notice: str) -> str:
     meta = [page.kind.label]
     if page.brands:
         meta.append("Brand names: <b>" + escape(", ".join(page.brands)) + "</b>")
@@ -423,7 +423,7 @@ class Pages:
                 html = article_page(article, self._notice, notes_open=self.source_notes_open)
                 return Page(f"article:{slug}", article.title, article.updated, html)
         elif scheme == "drug":
-            drug = self._library.drug(slug)
+            drug = self._library.treatment(slug)
             if drug:
                 return Page(f"drug:{slug}", drug.name, "", drug_page(drug, self._notice))
         elif scheme == "class":

@@ -10,7 +10,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QWidget
 
-from db.model import ArticleSummary, ClassSummary, DrugSummary, TopicTree, TreatmentKind
+from db.model import ArticleSummary, ClassSummary, TopicTree, TreatmentKind, TreatmentSummary
 from desktop.roles import PENDING_ROLE, URL_ROLE
 
 CATEGORY_NAMES = {"physiological": "Physiological classes", "syndrome": "Clinical syndromes", "general": "General"}
@@ -29,7 +29,7 @@ def _article_leaf(article: ArticleSummary) -> QStandardItem:
     return _leaf(article.short_title, f"article:{article.slug}", f"{article.title}\nUpdated {article.updated}")
 
 
-def _drug_leaf(drug: DrugSummary) -> QStandardItem:
+def _drug_leaf(drug: TreatmentSummary) -> QStandardItem:
     label = f"{drug.name} ({', '.join(drug.brands)})" if drug.brands else drug.name
     if drug.kind is TreatmentKind.DRUG_GROUP:
         label += " (group)"

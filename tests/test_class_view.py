@@ -162,5 +162,5 @@ def test_class_and_drug_pages_never_show_a_bare_dash_for_a_dose(library: Library
             if row.dose.dose is not None:
                 assert row.dose.use in treatments.replace("&#x27;", "'"), (cls.slug, row.treatment_slug)
     for drug in library.topics().drugs:
-        drug_html = drug_page(library.drug(drug.slug), "notice")  # type: ignore[arg-type]
+        drug_html = drug_page(library.treatment(drug.slug), "notice")  # type: ignore[arg-type]
         assert "&mdash;" not in drug_html, drug.slug

@@ -490,7 +490,7 @@ def test_content_that_breaks_while_open_shows_what_is_wrong(
         def broken(_slug: str) -> object:
             raise LibraryError(built_db, "the content file is damaged (database disk image is malformed)", "Reinstall.")
 
-        monkeypatch.setattr(app.library, "drug", broken)
+        monkeypatch.setattr(app.library, "treatment", broken)
         window(app).open_url("drug:clonazepam")  # type: ignore[attr-defined]
         text = article_text(app)
         assert text.startswith("The content cannot be read") and str(built_db) in text and "malformed" in text

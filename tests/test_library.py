@@ -90,7 +90,7 @@ def test_hostile_search_text_never_raises(library: Library, text: str) -> None:
 
 def _opens(library: Library, url: str) -> bool:
     kind, _, slug = url.partition(":")
-    found = {"article": library.article, "drug": library.drug, "class": library.class_page}[kind](slug)
+    found = {"article": library.article, "drug": library.treatment, "class": library.class_page}[kind](slug)
     return found is not None
 
 
@@ -164,7 +164,7 @@ def test_post_hypoxic_article_models_unlisted_citations(library: Library) -> Non
 
 
 def test_drug_page(library: Library) -> None:
-    page = library.drug("levetiracetam")
+    page = library.treatment("levetiracetam")
     assert page is not None
     assert page.brands == ("Keppra",)
     assert page.dose is not None and (page.dose.low, page.dose.high, page.dose.unit, page.dose.per) == (
@@ -176,7 +176,7 @@ def test_drug_page(library: Library) -> None:
     assert page.dose_source is not None and page.dose_source.article_slug == "myoclonus-treatment-options"
     assert {r.class_slug for r in page.recommendations} >= {"cortical", "juvenile-myoclonic-epilepsy"}
     assert {a.slug for a in page.articles} == {"myoclonus-treatment-options", "post-hypoxic-myoclonus-treatment"}
-    assert library.drug("nope") is None
+    assert library.treatment("nope") is None
 
 
 @pytest.mark.parametrize(
@@ -190,7 +190,7 @@ def test_drug_page(library: Library) -> None:
     ],
 )
 def test_every_dose_of_the_sources(library: Library, slug: str, low: float, high: float, unit: str) -> None:
-    page = library.drug(slug)
+    page = library.treatment(slug)
     assert page is not None and page.dose is not None
     assert (page.dose.low, page.dose.high, page.dose.unit, page.dose.per) == (low, high, unit, "day")
 

@@ -84,7 +84,7 @@ def test_every_card_answer_is_the_content_row_it_names(library: Library, cards: 
                 expected = _by_value([r for r in rows if r.role is Role.REPORTED_INEFFECTIVE], "treatment")
             assert expected and _answer(card) == expected, card.card_id
         elif card.kind is CardKind.DOSE:
-            page = library.drug(key[0])
+            page = library.treatment(key[0])
             assert page is not None and page.dose is not None and card.deck == DRUGS_DECK
             assert card.page == f"drug:{page.slug}"
             assert _answer(card) == {page.dose.text: [(page.dose_context, page.dose_source)]}
@@ -109,7 +109,7 @@ def test_every_structured_fact_has_its_card(library: Library, cards: tuple[Card,
         if rec.dose:
             assert f"dose:{rec.treatment_slug}:{rec.class_slug}" in ids
     for drug in library.topics().drugs:
-        page = library.drug(drug.slug)
+        page = library.treatment(drug.slug)
         assert page is not None
         assert (f"dose:{drug.slug}" in ids) == (page.dose is not None)
         assert all(f"brand:{brand}" in ids for brand in drug.brands)

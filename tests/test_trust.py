@@ -467,11 +467,11 @@ def test_a_library_whose_file_changes_never_returns_rows_from_the_new_file(
 
     path = _copy(releases["old"], tmp_path)
     with Library(path) as library:
-        assert library.drug("clonazepam") is not None
+        assert library.treatment("clonazepam") is not None
         shutil.copyfile(releases["new"], path)  # cp new.db live.db, under an open Library
         assert library.changed()
         with pytest.raises(ContentChanged):
-            library.drug("clonazepam")
+            library.treatment("clonazepam")
 
 
 def test_a_recopied_release_is_found_by_a_stat_next_time(releases: dict[str, Path], tmp_path: Path) -> None:

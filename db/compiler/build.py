@@ -260,7 +260,7 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str, work
                 "build_tool": BUILD_TOOL,
                 "schema_version": SCHEMA_VERSION,
                 "article_count": len(sources.articles),
-                "drug_count": len(sources.treatments),
+                "treatment_count": len(sources.treatments),
                 "class_count": len(sources.classes),
                 "recommendation_count": len(sources.recommendations),
                 **({"review_by": sources.review_by} if sources.review_by else {}),

@@ -27,8 +27,6 @@ from db.model import (
     ClassView,
     Condition,
     DoseRange,
-    DrugPage,
-    DrugSummary,
     Manifest,
     Recommendation,
     Reference,
@@ -38,6 +36,8 @@ from db.model import (
     TopicGroup,
     TopicTree,
     TreatmentKind,
+    TreatmentPage,
+    TreatmentSummary,
 )
 
 _RECOMMENDATION_SELECT = """
@@ -114,7 +114,7 @@ class Library:
                 build_tool=values["build_tool"],
                 schema_version=int(values["schema_version"]),
                 article_count=int(values["article_count"]),
-                drug_count=int(values["drug_count"]),
+                treatment_count=int(values["treatment_count"]),
                 class_count=int(values["class_count"]),
                 recommendation_count=int(values["recommendation_count"]),
                 review_by=values.get("review_by", ""),
@@ -227,14 +227,14 @@ class Library:
             )
         )
 
-    def _treatment_summaries(self) -> list[DrugSummary]:
+    def _treatment_summaries(self) -> list[TreatmentSummary]:
         brands: dict[str, list[str]] = {}
         for slug, name in self._rows(
             "SELECT treatment_slug, name FROM treatment_names WHERE kind = 'brand' ORDER BY name COLLATE NOCASE"
         ):
             brands.setdefault(slug, []).append(name)
         return [
-            DrugSummary(slug, name, TreatmentKind(kind), tuple(brands.get(slug, ())))
+            TreatmentSummary(slug, name, TreatmentKind(kind), tuple(brands.get(slug, ())))
             for slug, name, kind in self._rows("SELECT slug, name, kind FROM treatments ORDER BY name COLLATE NOCASE")
         ]
 
@@ -301,7 +301,7 @@ class Library:
             draft=bool(row[11]),
         )
 
-    def drug(self, slug: str) -> DrugPage | None:
+    def treatment(self, slug: str) -> TreatmentPage | None:
         """A drug, drug group or non-drug treatment, with every class it is used for."""
         rows = self._rows(
             "SELECT t.slug, t.name, t.kind, t.mechanism, t.dose_text, t.dose_low, t.dose_high, "
@@ -337,7 +337,7 @@ class Library:
                 (slug,),
             )
         )
-        return DrugPage(
+        return TreatmentPage(
             slug=row[0],
             name=row[1],
             kind=TreatmentKind(row[2]),

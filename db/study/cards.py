@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from db.library import Library
-from db.model import ClassSummary, DrugPage, Recommendation, Role, SourceRef
+from db.model import ClassSummary, Recommendation, Role, SourceRef, TreatmentPage
 
 #: The deck of drug-level cards (dose ranges, brand names); every other deck is a class slug.
 DRUGS_DECK = "drugs"
@@ -128,9 +128,9 @@ def generate_cards(library: Library, *, drafts: frozenset[str] | None = None) ->
     cards: list[Card] = []
     for cls in classes:
         cards.extend(_class_cards(cls, [r for r in recommendations if r.class_slug == cls.slug], kinds))
-    brands: dict[str, list[DrugPage]] = {}
+    brands: dict[str, list[TreatmentPage]] = {}
     for summary in (*tree.drugs, *tree.therapies):
-        page = library.drug(summary.slug)
+        page = library.treatment(summary.slug)
         if page is not None:
             cards.extend(_drug_cards(page, excluded, kinds))
             for brand in page.brands:
@@ -198,7 +198,7 @@ def _class_cards(cls: ClassSummary, recs: list[Recommendation], kinds: _Kinds) -
     return cards
 
 
-def _drug_cards(page: DrugPage, excluded: frozenset[str], kinds: _Kinds) -> list[Card]:
+def _drug_cards(page: TreatmentPage, excluded: frozenset[str], kinds: _Kinds) -> list[Card]:
     cards: list[Card] = []
     url = f"drug:{page.slug}"
     # A dose is never shown without its use and its source: a range with neither gets no card.
