@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QMainWindow, QMenu, Q
 
 from db.library import Library
 from desktop import help as help_windows
-from desktop.article_view import make_caret_readable
 from desktop.bookmarks import Bookmarks
 from desktop.bookmarks_menu import BookmarksMenu
 from desktop.focus import FocusRing
@@ -90,7 +89,6 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         QWidget.setTabOrder(self.tabs.tabBar(), self.reader.view)  # the tab bar before the page under it
-        make_caret_readable(self.treatments.detail)
         panes = [pane for pane in self.findChildren(QAbstractScrollArea) if pane.objectName()]
         self.focus_ring = FocusRing(panes, self)
         manifest = self.library.manifest

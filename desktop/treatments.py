@@ -37,7 +37,7 @@ from db.errors import LibraryError
 from db.library import Library
 from db.model import ClassSummary, ClassView
 from desktop.announce import send_announcement
-from desktop.article_view import style_from_palette
+from desktop.article_view import make_caret_readable, style_from_palette
 from desktop.class_view_runner import ClassViewRunner
 from desktop.condition_chooser import ConditionChooser
 from desktop.pages import recommendation_detail, stylesheet
@@ -163,6 +163,7 @@ class TreatmentsPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.setAccessibleName("Treatments for the chosen classes")
         self.detail = ContentBrowser(self)
+        make_caret_readable(self.detail)  # a screen reader reads the entry line by line
         self.detail.setObjectName("treatmentDetail")
         self.detail.setOpenLinks(False)
         self.detail.setAccessibleName("The chosen treatment in full: every entry, its note and source")
