@@ -81,8 +81,8 @@ class Startup(QObject):
             )
             if n
         ]
-        # The services the window connects: one Library for every thread, the user's bookmarks.
-        self.queries = Queries(self.library, self)
+        # The service every window connects: the user's bookmarks. (Its Queries come with it: make_window.)
+        self.queries: Queries | None = None
         self.bookmarks = Bookmarks(self.userdata, self)
         if self.settings.accepted_disclaimer_version() >= self.disclaimer.version:
             self._show_main()
@@ -145,7 +145,10 @@ class Startup(QObject):
         """
         self.opened = opened
         self.library = opened.library
-        self.queries = Queries(self.library, self)
+        previous, self.queries = self.queries, Queries(self.library, self)
+        if previous is not None:
+            # The window that used it closes next (its closeEvent shuts it down): then free its threads.
+            previous.deleteLater()
         self.window = MainWindow(self.library, self.settings, self.bookmarks, self.queries, self.disclaimer, notices)
         return self.window
 
