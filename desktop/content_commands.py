@@ -8,20 +8,28 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from db.content_signature import version_key
 from db.errors import LibraryError
 from db.library.content_cache import ContentCache, must_exist
 from db.library.locate import OpenedContent, bundled_version, read_config
-from db.library.trust import load_trusted_keys, verify
+from db.library.trust import TrustedKey, load_trusted_keys, verify
+from db.machine_config import MachineConfig
 
 
-def verify_content(path: Path) -> int:
-    """Check a content file where it is, fully; print version, date and signer, or why not."""
+def _settings() -> tuple[MachineConfig, list[TrustedKey], bool]:
+    """The machine settings and the keys they trust, each problem printed; and whether the settings were sound."""
     config, problem = read_config()
     if problem:
         print(problem, file=sys.stderr)
     keys, key_problems = load_trusted_keys(config)
     for text in key_problems:
         print(text, file=sys.stderr)
+    return config, keys, problem is None
+
+
+def verify_content(path: Path) -> int:
+    """Check a content file where it is, fully; print version, date and signer, or why not."""
+    _, keys, _ = _settings()  # unusable settings still leave the shipped keys to check against
     try:
         must_exist(path)
         verified = verify(path, keys)
@@ -42,18 +50,12 @@ def verify_content(path: Path) -> int:
 
 def install_content(path: Path) -> int:
     """Verify ``path`` and install it into the content cache (per machine when writable, else per user)."""
-    config, problem = read_config()
-    if problem:
-        print(problem, file=sys.stderr)
+    config, keys, sound = _settings()
+    if not sound:  # installing under settings IT did not mean could downgrade or go to the wrong place
         return 1
-    keys, key_problems = load_trusted_keys(config)
-    for text in key_problems:
-        print(text, file=sys.stderr)
     cache = ContentCache()
     newest = cache.newest()
     versions = [v for v in (newest.version if newest else None, bundled_version()) if v]
-    from db.content_signature import version_key
-
     current = max(versions, key=version_key) if versions else None
     try:
         result = cache.install(path, keys, newer_than=current, allow_downgrade=config.allow_downgrade)

@@ -78,7 +78,7 @@ class SyncReport:
 class Reviews:
     """The review state of every study card, kept in the user's store (:class:`UserData`).
 
-    Every operation goes through the store's own transaction runner (``UserData._run``), so the
+    Every operation goes through the store's own transaction runner (``UserData.run``), so the
     study tables share the bookmarks' lock, durability and error reporting rather than copying them.
     """
 
@@ -137,7 +137,7 @@ class Reviews:
             conn.executemany("UPDATE study_cards SET retired = 1 WHERE card_id = ?", [(c,) for c in retired])
             return SyncReport(content_version, new, tuple(changed), tuple(retired), revived)
 
-        return self._store._run(
+        return self._store.run(
             write, SyncReport(content_version, saved=False), "update your study cards", write=True, durable=True
         )
 
@@ -152,7 +152,7 @@ class Reviews:
             ).fetchall()
             return {row[0]: _state(*row) for row in rows}
 
-        return self._store._run(read, {}, "read your study progress")
+        return self._store.run(read, {}, "read your study progress")
 
     def rate(self, card_id: str, rating: int, now: datetime | None = None) -> ReviewState | None:
         """Record a rating (1 Again, 2 Hard, 3 Good, 4 Easy) and schedule the card's next review.
@@ -183,7 +183,7 @@ class Reviews:
             )
             return _state(card_id, schedule, row[1] + 1, "", 0)
 
-        return self._store._run(write, None, "save your rating", write=True, durable=True)
+        return self._store.run(write, None, "save your rating", write=True, durable=True)
 
     def log_count(self, card_id: str | None = None) -> int:
         """How many ratings are recorded (for one card, or for all)."""
@@ -193,7 +193,7 @@ class Reviews:
                 return int(conn.execute("SELECT count(*) FROM study_log").fetchone()[0])
             return int(conn.execute("SELECT count(*) FROM study_log WHERE card_id = ?", (card_id,)).fetchone()[0])
 
-        return self._store._run(read, 0, "read your study progress")
+        return self._store.run(read, 0, "read your study progress")
 
 
 # -- helpers -------------------------------------------------------------------------------

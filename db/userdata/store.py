@@ -343,7 +343,7 @@ class UserData:
             rows = conn.execute("SELECT url, title, created FROM bookmarks ORDER BY id DESC").fetchall()
             return tuple(Bookmark(url, title, created) for url, title, created in rows)
 
-        return self._run(read, (), "read your bookmarks")
+        return self.run(read, (), "read your bookmarks")
 
     def add_bookmark(self, url: str, title: str) -> Bookmark:
         """Bookmark ``url``; bookmarking it again updates the title and keeps its place and created time.
@@ -363,7 +363,7 @@ class UserData:
             ).fetchone()
             return Bookmark(saved_url, saved_title, created)
 
-        return self._run(write, unsaved, "save the bookmark", write=True, durable=True)
+        return self.run(write, unsaved, "save the bookmark", write=True, durable=True)
 
     def remove_bookmark(self, url: str) -> bool:
         """Remove the bookmark for ``url``; True when there was one and it is gone."""
@@ -371,7 +371,7 @@ class UserData:
         def write(conn: sqlite3.Connection) -> bool:
             return conn.execute("DELETE FROM bookmarks WHERE url = ?", (url,)).rowcount > 0
 
-        return self._run(write, False, "remove the bookmark", write=True, durable=True)
+        return self.run(write, False, "remove the bookmark", write=True, durable=True)
 
     def is_bookmarked(self, url: str) -> bool:
         """True when ``url`` is bookmarked; False (with :attr:`last_error`) when that cannot be read."""
@@ -379,7 +379,7 @@ class UserData:
         def read(conn: sqlite3.Connection) -> bool:
             return conn.execute("SELECT 1 FROM bookmarks WHERE url = ?", (url,)).fetchone() is not None
 
-        return self._run(read, False, "read your bookmarks")
+        return self.run(read, False, "read your bookmarks")
 
     # -- history -------------------------------------------------------------------------
 
@@ -403,7 +403,7 @@ class UserData:
             )
 
         # History is not worth a disk flush per page turned: a crash still keeps it, a power cut may lose the last.
-        self._run(write, None, "record the page in your history", write=True, durable=False)
+        self.run(write, None, "record the page in your history", write=True, durable=False)
 
     def recent(self, limit: int = 20) -> tuple[Visit, ...]:
         """The last ``limit`` distinct pages visited, the most recent first, each with its latest title."""
@@ -419,7 +419,7 @@ class UserData:
             ).fetchall()
             return tuple(Visit(url, title, visited) for url, title, visited in rows)
 
-        return self._run(read, (), "read your history")
+        return self.run(read, (), "read your history")
 
     def clear_history(self) -> None:
         """Forget every visit. Bookmarks are kept."""
@@ -427,11 +427,9 @@ class UserData:
         def write(conn: sqlite3.Connection) -> None:
             conn.execute("DELETE FROM history")
 
-        self._run(write, None, "clear your history", write=True, durable=True)
+        self.run(write, None, "clear your history", write=True, durable=True)
 
-    # -- plumbing ------------------------------------------------------------------------
-
-    def _run(
+    def run(
         self,
         operation: Callable[[sqlite3.Connection], _T],
         failed: _T,
@@ -440,7 +438,12 @@ class UserData:
         write: bool = False,
         durable: bool = False,
     ) -> _T:
-        """Run one operation as its own transaction; on a database error return ``failed``."""
+        """Run one operation as its own transaction; on a database error return ``failed``.
+
+        The one way into the file, for this store's own operations and for the stores that share its
+        file (study reviews): it takes the lock, refuses writes to a read-only store, and turns a
+        database error into ``last_error`` / ``last_write_error`` in words a person can act on.
+        """
         with self._lock:
             self.last_error = None
             if write and self.read_only:
