@@ -2,8 +2,95 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+
+#: A slug: lowercase letters and digits in hyphen-joined words (``post-hypoxic``, ``5-hydroxytryptophan``).
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_CLASS_SLUGS = re.compile(rf"{SLUG.pattern}(?:,{SLUG.pattern})*")
+#: A place on a page: ``dose``, ``ref-5``, ``source-notes``.
+_FRAGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+class PageScheme(StrEnum):
+    """What a ClinRef address names: the text before its colon. Every scheme is declared here, once."""
+
+    ARTICLE = "article"
+    #: Any treatment (a drug, a drug group, a non-drug treatment); spelled ``drug:`` because saved
+    #: bookmarks, history and study cards use it.
+    TREATMENT = "drug"
+    CLASS = "class"
+    #: A class view of one or more classes, as the Treatments panel shows and a bookmark keeps it:
+    #: ``classes:cortical,reticular-reflex``.
+    CLASSES = "classes"
+
+    @property
+    def is_page(self) -> bool:
+        """A page the reader shows and content may link to: every scheme but ``classes:``."""
+        return self is not PageScheme.CLASSES
+
+
+@dataclass(frozen=True)
+class PageAddress:
+    """Where a page is: ``drug:levetiracetam``, ``article:SLUG#ref-5``, ``classes:cortical,reticular-reflex``.
+
+    ``str(address)`` is its text form, the one links, bookmarks, history and study cards keep;
+    :meth:`parse` reads it back from untrusted text. A class view's ``slug`` is its classes' slugs,
+    comma-separated (see :attr:`slugs`). Raises ValueError when made from a slug or fragment that
+    is not one: an address that exists can always be written and read back.
+    """
+
+    scheme: PageScheme
+    slug: str
+    #: A place on the page ("" for its top): ``dose``, ``ref-5``.
+    fragment: str = ""
+
+    def __post_init__(self) -> None:
+        slugs = _CLASS_SLUGS if self.scheme is PageScheme.CLASSES else SLUG
+        if not isinstance(self.scheme, PageScheme) or not slugs.fullmatch(self.slug):
+            raise ValueError(f"not a ClinRef address: {self.scheme!r}, {self.slug!r}")
+        if self.fragment and not _FRAGMENT.fullmatch(self.fragment):
+            raise ValueError(f"not a place on a page: {self.fragment!r}")
+
+    def __str__(self) -> str:
+        text = f"{self.scheme.value}:{self.slug}"
+        return f"{text}#{self.fragment}" if self.fragment else text
+
+    @classmethod
+    def parse(cls, text: str) -> PageAddress | None:
+        """The address ``text`` writes, or None when it is not exactly one (never raises)."""
+        scheme, colon, rest = text.partition(":")
+        slug, hash_sign, fragment = rest.partition("#")
+        if not colon or (hash_sign and not fragment) or scheme not in _SCHEMES:
+            return None
+        try:
+            return cls(_SCHEMES[scheme], slug, fragment)
+        except ValueError:
+            return None
+
+    @classmethod
+    def class_view(cls, slugs: Iterable[str]) -> PageAddress:
+        """The view of these classes together (``classes:a,b``)."""
+        return cls(PageScheme.CLASSES, ",".join(slugs))
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        """The slugs it names: a class view's classes, else the one slug."""
+        return tuple(self.slug.split(",")) if self.scheme is PageScheme.CLASSES else (self.slug,)
+
+    @property
+    def page(self) -> PageAddress:
+        """The page itself, without the place on it."""
+        return PageAddress(self.scheme, self.slug) if self.fragment else self
+
+    def at(self, fragment: str) -> PageAddress:
+        """A place on the same page; raises ValueError for a fragment that is not one."""
+        return PageAddress(self.scheme, self.slug, fragment)
+
+
+_SCHEMES = {scheme.value: scheme for scheme in PageScheme}
 
 
 class Role(StrEnum):
@@ -422,8 +509,12 @@ class SearchHit:
     anchor: str = ""
 
     @property
+    def address(self) -> PageAddress:
+        return PageAddress(PageScheme(self.kind), self.slug, self.anchor)
+
+    @property
     def url(self) -> str:
-        return f"{self.kind}:{self.slug}" + (f"#{self.anchor}" if self.anchor else "")
+        return str(self.address)
 
 
 @dataclass(frozen=True)
