@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.compiler.articles import SLUG
 from db.compiler.toml_fields import FieldReader, entries, load_toml
 from db.errors import Problem
-from db.model import DoseRange, Role
+from db.model import SLUG, DoseRange, Role
 
 DRUG_KINDS = ("drug", "drug group")
 CLASS_CATEGORIES = ("physiological", "syndrome", "general")
@@ -109,7 +108,7 @@ def read_treatments(path: Path, rel: str, header: str, problems: list[Problem]) 
         else:
             entry.only(("slug", "name", "synonyms", "mechanism"))
         slug = entry.text("slug")
-        if slug and not SLUG.match(slug):
+        if slug and not SLUG.fullmatch(slug):
             entry.problem("slug", f"slug {slug!r} must be lowercase letters, digits and hyphens")
         kind = entry.text("kind", required=False, default="drug") if is_drug else "non-drug"
         if kind not in (*DRUG_KINDS, "non-drug"):
@@ -156,7 +155,7 @@ def read_classes(path: Path, rel: str, problems: list[Problem]) -> list[ClassSou
         entry = FieldReader(table, rel, lines, span, problems)
         entry.only(("slug", "name", "category", "parent", "synonyms", "description", "condition"))
         slug = entry.text("slug")
-        if slug and not SLUG.match(slug):
+        if slug and not SLUG.fullmatch(slug):
             entry.problem("slug", f"slug {slug!r} must be lowercase letters, digits and hyphens")
         category = entry.text("category")
         if category and category not in CLASS_CATEGORIES:
@@ -189,7 +188,7 @@ def read_conditions(path: Path, rel: str, problems: list[Problem]) -> list[Condi
         entry = FieldReader(table, rel, lines, span, problems)
         entry.only(("slug", "name", "description", "overview"))
         slug = entry.text("slug")
-        if slug and not SLUG.match(slug):
+        if slug and not SLUG.fullmatch(slug):
             entry.problem("slug", f"slug {slug!r} must be lowercase letters, digits and hyphens")
         conditions.append(
             ConditionSource(

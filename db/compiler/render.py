@@ -15,6 +15,7 @@ import nh3
 
 from db.compiler.articles import ArticleSource, ReferenceSource
 from db.compiler.dialect import markdown_parser
+from db.model import PageScheme
 
 ALLOWED_TAGS = {
     "a",
@@ -53,7 +54,7 @@ ALLOWED_ATTRIBUTES = {
     "li": {"class"},
     "p": {"class"},
 }
-URL_SCHEMES = {"http", "https", "mailto", "drug", "class", "article"}
+URL_SCHEMES = {"http", "https", "mailto", *(scheme.value for scheme in PageScheme if scheme.is_page)}
 
 
 def render_markdown(body: str) -> str:
