@@ -37,22 +37,17 @@ class PageAddress:
     """Where a page is: ``drug:levetiracetam``, ``article:SLUG#ref-5``, ``classes:cortical,reticular-reflex``.
 
     ``str(address)`` is its text form, the one links, bookmarks, history and study cards keep;
-    :meth:`parse` reads it back from untrusted text. A class view's ``slug`` is its classes' slugs,
-    comma-separated (see :attr:`slugs`). Raises ValueError when made from a slug or fragment that
-    is not one: an address that exists can always be written and read back.
+    :meth:`parse` reads it back, and is the only way in for text from outside (a link in content, the
+    user's store, the command line). A class view's ``slug`` is its classes' slugs, comma-separated
+    (see :attr:`slugs`). Made from the content's own slugs, which the build checked, it checks
+    nothing again: a slug that is not one (a damaged content file) makes an address that reads back
+    as None, so its page is "not found", never an exception.
     """
 
     scheme: PageScheme
     slug: str
     #: A place on the page ("" for its top): ``dose``, ``ref-5``.
     fragment: str = ""
-
-    def __post_init__(self) -> None:
-        slugs = _CLASS_SLUGS if self.scheme is PageScheme.CLASSES else SLUG
-        if not isinstance(self.scheme, PageScheme) or not slugs.fullmatch(self.slug):
-            raise ValueError(f"not a ClinRef address: {self.scheme!r}, {self.slug!r}")
-        if self.fragment and not _FRAGMENT.fullmatch(self.fragment):
-            raise ValueError(f"not a place on a page: {self.fragment!r}")
 
     def __str__(self) -> str:
         text = f"{self.scheme.value}:{self.slug}"
@@ -61,14 +56,15 @@ class PageAddress:
     @classmethod
     def parse(cls, text: str) -> PageAddress | None:
         """The address ``text`` writes, or None when it is not exactly one (never raises)."""
-        scheme, colon, rest = text.partition(":")
+        name, colon, rest = text.partition(":")
         slug, hash_sign, fragment = rest.partition("#")
-        if not colon or (hash_sign and not fragment) or scheme not in _SCHEMES:
+        scheme = _SCHEMES.get(name)
+        if not colon or scheme is None:
             return None
-        try:
-            return cls(_SCHEMES[scheme], slug, fragment)
-        except ValueError:
+        slugs = _CLASS_SLUGS if scheme is PageScheme.CLASSES else SLUG
+        if not slugs.fullmatch(slug) or (hash_sign and not _FRAGMENT.fullmatch(fragment)):
             return None
+        return cls(scheme, slug, fragment)
 
     @classmethod
     def class_view(cls, slugs: Iterable[str]) -> PageAddress:
@@ -84,10 +80,6 @@ class PageAddress:
     def page(self) -> PageAddress:
         """The page itself, without the place on it."""
         return PageAddress(self.scheme, self.slug) if self.fragment else self
-
-    def at(self, fragment: str) -> PageAddress:
-        """A place on the same page; raises ValueError for a fragment that is not one."""
-        return PageAddress(self.scheme, self.slug, fragment)
 
 
 _SCHEMES = {scheme.value: scheme for scheme in PageScheme}
@@ -509,12 +501,16 @@ class SearchHit:
     anchor: str = ""
 
     @property
-    def address(self) -> PageAddress:
-        return PageAddress(PageScheme(self.kind), self.slug, self.anchor)
+    def address(self) -> PageAddress | None:
+        """The page it opens, at the place on it; None for a kind of row this ClinRef does not know."""
+        scheme = _SCHEMES.get(self.kind)
+        return PageAddress(scheme, self.slug, self.anchor) if scheme is not None else None
 
     @property
     def url(self) -> str:
-        return str(self.address)
+        """The text of its address ("" for none)."""
+        address = self.address
+        return str(address) if address is not None else ""
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         self._restore_layout()
         self.bookmarks.load()
-        self.reader.open(self.library.home())  # the first condition's overview article
+        self.reader.open(self.library.home() or "")  # the first condition's overview article
         self.sidebar.focus_search()  # typing at start-up goes to search: "kep", Enter opens levetiracetam
 
     # -- layout --------------------------------------------------------------------------
