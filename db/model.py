@@ -32,7 +32,7 @@ class PageScheme(StrEnum):
         return self is not PageScheme.CLASSES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageAddress:
     """Where a page is: ``drug:levetiracetam``, ``article:SLUG#ref-5``, ``classes:cortical,reticular-reflex``.
 
@@ -50,8 +50,8 @@ class PageAddress:
     fragment: str = ""
 
     def __str__(self) -> str:
-        text = f"{self.scheme.value}:{self.slug}"
-        return f"{text}#{self.fragment}" if self.fragment else text
+        text = self.scheme + ":" + self.slug  # a StrEnum is its value; this is the quickest way to join them
+        return text + "#" + self.fragment if self.fragment else text
 
     @classmethod
     def parse(cls, text: str) -> PageAddress | None:
