@@ -120,6 +120,23 @@ class TreatmentKind(StrEnum):
         return {"drug": "Drug", "drug group": "Drug group", "non-drug": "Non-drug treatment"}[self.value]
 
 
+class ClassCategory(StrEnum):
+    """What kind of class a class is: a physiological class, a clinical syndrome, or "any type"."""
+
+    PHYSIOLOGICAL = "physiological"
+    SYNDROME = "syndrome"
+    GENERAL = "general"
+
+
+class ReferenceKind(StrEnum):
+    """What a reference is, as the articles' front matter names it."""
+
+    GUIDELINE = "guideline"
+    DRUG_LABEL = "drug label"
+    RESEARCH = "research"
+    OTHER = "other"
+
+
 @dataclass(frozen=True)
 class DoseRange:
     """A dose range exactly as a source states it, with the numbers parsed out."""

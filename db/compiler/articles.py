@@ -9,20 +9,20 @@ from pathlib import Path
 from db.compiler.dialect import CITATION, parse_links
 from db.compiler.toml_fields import FieldReader, entries, load_toml
 from db.errors import Problem
-from db.model import SLUG, PageAddress, PageScheme
+from db.model import SLUG, PageAddress, PageScheme, ReferenceKind
 
 CITATION_START = re.compile(r"\[@")
 RAW_HTML = re.compile(r"</?[A-Za-z][^>]*>|<!--")
 #: What Markdown makes a link of, not HTML: <https://...>, <mailto:...>, <name@host>.
 AUTOLINK = re.compile(r"<(?:(?:https?|ftp)://[^<>\s]*|mailto:[^<>\s]*|[^<>\s@]+@[^<>\s@]+)>", re.IGNORECASE)
 EXTERNAL_SCHEMES = ("https", "http", "mailto")
-REFERENCE_KINDS = ("guideline", "drug label", "research", "other")
 
 
 @dataclass(frozen=True)
 class ReferenceSource:
     number: int
-    kind: str
+    #: None when the file gives no kind that is one (a problem says where; nothing is built).
+    kind: ReferenceKind | None
     title: str
     publication: str
     year: int | None
@@ -135,9 +135,7 @@ def read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSource
         ref = FieldReader(table, rel, lines, span, problems)
         ref.only(("number", "kind", "title", "publication", "year", "listed", "note"))
         number = ref.integer("number")
-        kind = ref.text("kind")
-        if kind and kind not in REFERENCE_KINDS:
-            ref.problem("kind", f"reference kind {kind!r} is not one of {', '.join(REFERENCE_KINDS)}")
+        kind = ref.choice("kind", ReferenceKind, named="reference kind")
         year = ref.integer("year", required=False)
         if year is not None and not 1800 <= year <= 2100:
             ref.problem("year", f"year {year} is not a plausible publication year")

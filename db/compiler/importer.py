@@ -208,7 +208,7 @@ def draft_text(export: Export, slug: str, source: str, *, topic: str, condition:
         ).rstrip()
     )
     for ref in export.references:
-        entry: dict[str, Any] = {"number": ref.number, "kind": ref.kind}
+        entry: dict[str, Any] = {"number": ref.number, "kind": ref.kind.value}
         if ref.listed:
             entry["title"] = ref.title
             if ref.publication:

@@ -84,8 +84,8 @@ def references_html(references: list[ReferenceSource]) -> str:
         if ref.year:
             parts.append(str(ref.year))
         text = ". ".join(parts) + "."
-        if ref.kind:
-            text += f' <span class="refkind">({html.escape(ref.kind)})</span>'
+        if ref.kind is not None:
+            text += f' <span class="refkind">({html.escape(ref.kind.value)})</span>'
         if not ref.listed:
             text += ' <span class="unlisted">Cited in the source but not in its reference list.</span>'
         if ref.note:
