@@ -242,6 +242,17 @@ def test_every_link_form_is_checked(tmp_path: Path, markdown: str, target: str) 
     assert any(f"link to {scheme}:{slug} goes nowhere" in p for p in found), found
 
 
+@pytest.mark.parametrize(
+    "target",
+    ["drug:Levetiracetam", "drug:levetiracetam#dose", "class:cortical,post-hypoxic", "classes:cortical", "article:"],
+)
+def test_a_link_that_is_not_the_address_of_a_page_is_a_problem(tmp_path: Path, target: str) -> None:
+    found = problems_for(tmp_path, {"articles/test-article.md": ARTICLE + f"\nSee [x]({target}).\n"})
+    line = len(ARTICLE.splitlines()) + 2
+    assert len(found) == 1 and found[0].startswith(f"resources/content/articles/test-article.md:{line}: link "), found
+    assert target in found[0]
+
+
 def test_a_reference_style_link_is_located_on_its_definition(tmp_path: Path) -> None:
     article = ARTICLE + "\nSee [primidone][p].\n\n[p]: drug:primidone\n"
     found = problems_for(tmp_path, {"articles/test-article.md": article})
