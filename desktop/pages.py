@@ -15,6 +15,7 @@ from db.errors import LibraryError
 from db.library import Library
 from db.model import (
     Article,
+    ClassCategory,
     ClassPage,
     ClassView,
     DoseCell,
@@ -369,7 +370,7 @@ def drug_page(page: TreatmentPage, notice: str) -> str:
 
 def class_page(page: ClassPage, notice: str) -> str:
     condition = escape(page.condition.name) if page.condition else ""
-    if page.category == "general":
+    if page.category == ClassCategory.GENERAL:
         meta = [f"{condition}: any type" if condition else "Any type"]
     else:
         meta = [f"{condition}: {escape(page.category)} class" if condition else f"{escape(page.category)} class"]

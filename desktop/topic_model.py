@@ -10,10 +10,23 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QWidget
 
-from db.model import ArticleSummary, ClassSummary, PageAddress, PageScheme, TopicTree, TreatmentKind, TreatmentSummary
+from db.model import (
+    ArticleSummary,
+    ClassCategory,
+    ClassSummary,
+    PageAddress,
+    PageScheme,
+    TopicTree,
+    TreatmentKind,
+    TreatmentSummary,
+)
 from desktop.roles import PENDING_ROLE, URL_ROLE
 
-CATEGORY_NAMES = {"physiological": "Physiological classes", "syndrome": "Clinical syndromes", "general": "General"}
+CATEGORY_NAMES: dict[str, str] = {
+    ClassCategory.PHYSIOLOGICAL: "Physiological classes",
+    ClassCategory.SYNDROME: "Clinical syndromes",
+    ClassCategory.GENERAL: "General",
+}
 
 
 def _leaf(text: str, address: PageAddress | str, tooltip: str = "") -> QStandardItem:

@@ -28,7 +28,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from db.library import Library
-from db.model import ClassSummary, PageAddress, PageScheme, Recommendation, Role, SourceRef, TreatmentPage
+from db.model import (
+    ClassCategory,
+    ClassSummary,
+    PageAddress,
+    PageScheme,
+    Recommendation,
+    Role,
+    SourceRef,
+    TreatmentPage,
+)
 
 #: The deck of drug-level cards (dose ranges, brand names); every other deck is a class slug.
 DRUGS_DECK = "drugs"
@@ -162,7 +171,7 @@ def _statement(text: str, source: SourceRef, kinds: _Kinds) -> Statement:
 def class_phrase(cls: ClassSummary | str, category: str = "") -> str:
     """How a question names a class: "cortical myoclonus", "Lance-Adams syndrome", "myoclonus (any type)"."""
     name, category = (cls.name, cls.category) if isinstance(cls, ClassSummary) else (cls, category)
-    return f"{name.lower()} myoclonus" if category == "physiological" else name
+    return f"{name.lower()} myoclonus" if category == ClassCategory.PHYSIOLOGICAL else name
 
 
 # -- building cards ------------------------------------------------------------------------
