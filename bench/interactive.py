@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication([sys.argv[0]])
 
     from db.library import Library
+    from db.model import PageAddress, PageScheme
     from desktop.pages import Pages
     from desktop.queries import Queries
     from desktop.reader import Reader
@@ -164,8 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     QTest.qWaitForWindowExposed(reader)
     view_clock = PaintClock()
     reader.view.viewport().installEventFilter(view_clock)
-    target = f"article:{args.article}"
-    other = f"article:{args.other}" if args.other else "article:myoclonus-treatment-options"
+    target = PageAddress(PageScheme.ARTICLE, args.article)
+    other = PageAddress(PageScheme.ARTICLE, args.other or "myoclonus-treatment-options")
     laid_out: list[float] = []
     painted: list[float] = []
     for attempt in range(args.opens + 1):

@@ -2,8 +2,87 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+
+#: A slug: lowercase letters and digits in hyphen-joined words (``post-hypoxic``, ``5-hydroxytryptophan``).
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_CLASS_SLUGS = re.compile(rf"{SLUG.pattern}(?:,{SLUG.pattern})*")
+#: A place on a page: ``dose``, ``ref-5``, ``source-notes``.
+_FRAGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+class PageScheme(StrEnum):
+    """What a ClinRef address names: the text before its colon. Every scheme is declared here, once."""
+
+    ARTICLE = "article"
+    #: Any treatment (a drug, a drug group, a non-drug treatment); spelled ``drug:`` because saved
+    #: bookmarks, history and study cards use it.
+    TREATMENT = "drug"
+    CLASS = "class"
+    #: A class view of one or more classes, as the Treatments panel shows and a bookmark keeps it:
+    #: ``classes:cortical,reticular-reflex``.
+    CLASSES = "classes"
+
+    @property
+    def is_page(self) -> bool:
+        """A page the reader shows and content may link to: every scheme but ``classes:``."""
+        return self is not PageScheme.CLASSES
+
+
+@dataclass(frozen=True, slots=True)
+class PageAddress:
+    """Where a page is: ``drug:levetiracetam``, ``article:SLUG#ref-5``, ``classes:cortical,reticular-reflex``.
+
+    ``str(address)`` is its text form, the one links, bookmarks, history and study cards keep;
+    :meth:`parse` reads it back, and is the only way in for text from outside (a link in content, the
+    user's store, the command line). A class view's ``slug`` is its classes' slugs, comma-separated
+    (see :attr:`slugs`). Made from the content's own slugs, which the build checked, it checks
+    nothing again: a slug that is not one (a damaged content file) makes an address that reads back
+    as None, so its page is "not found", never an exception.
+    """
+
+    scheme: PageScheme
+    slug: str
+    #: A place on the page ("" for its top): ``dose``, ``ref-5``.
+    fragment: str = ""
+
+    def __str__(self) -> str:
+        text = self.scheme + ":" + self.slug  # a StrEnum is its value; this is the quickest way to join them
+        return text + "#" + self.fragment if self.fragment else text
+
+    @classmethod
+    def parse(cls, text: str) -> PageAddress | None:
+        """The address ``text`` writes, or None when it is not exactly one (never raises)."""
+        name, colon, rest = text.partition(":")
+        slug, hash_sign, fragment = rest.partition("#")
+        scheme = _SCHEMES.get(name)
+        if not colon or scheme is None:
+            return None
+        slugs = _CLASS_SLUGS if scheme is PageScheme.CLASSES else SLUG
+        if not slugs.fullmatch(slug) or (hash_sign and not _FRAGMENT.fullmatch(fragment)):
+            return None
+        return cls(scheme, slug, fragment)
+
+    @classmethod
+    def class_view(cls, slugs: Iterable[str]) -> PageAddress:
+        """The view of these classes together (``classes:a,b``)."""
+        return cls(PageScheme.CLASSES, ",".join(slugs))
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        """The slugs it names: a class view's classes, else the one slug."""
+        return tuple(self.slug.split(",")) if self.scheme is PageScheme.CLASSES else (self.slug,)
+
+    @property
+    def page(self) -> PageAddress:
+        """The page itself, without the place on it."""
+        return PageAddress(self.scheme, self.slug) if self.fragment else self
+
+
+_SCHEMES = {scheme.value: scheme for scheme in PageScheme}
 
 
 class Role(StrEnum):
@@ -39,6 +118,23 @@ class TreatmentKind(StrEnum):
     def label(self) -> str:
         """As a page heads it: "Drug", "Drug group", "Non-drug treatment"."""
         return {"drug": "Drug", "drug group": "Drug group", "non-drug": "Non-drug treatment"}[self.value]
+
+
+class ClassCategory(StrEnum):
+    """What kind of class a class is: a physiological class, a clinical syndrome, or "any type"."""
+
+    PHYSIOLOGICAL = "physiological"
+    SYNDROME = "syndrome"
+    GENERAL = "general"
+
+
+class ReferenceKind(StrEnum):
+    """What a reference is, as the articles' front matter names it."""
+
+    GUIDELINE = "guideline"
+    DRUG_LABEL = "drug label"
+    RESEARCH = "research"
+    OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -422,8 +518,16 @@ class SearchHit:
     anchor: str = ""
 
     @property
+    def address(self) -> PageAddress | None:
+        """The page it opens, at the place on it; None for a kind of row this ClinRef does not know."""
+        scheme = _SCHEMES.get(self.kind)
+        return PageAddress(scheme, self.slug, self.anchor) if scheme is not None else None
+
+    @property
     def url(self) -> str:
-        return f"{self.kind}:{self.slug}" + (f"#{self.anchor}" if self.anchor else "")
+        """The text of its address ("" for none)."""
+        address = self.address
+        return str(address) if address is not None else ""
 
 
 @dataclass(frozen=True)

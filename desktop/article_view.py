@@ -15,7 +15,6 @@ from desktop.focus import ring_colour
 from desktop.pages import PageStyle, stylesheet
 from desktop.safe_document import ContentBrowser
 
-INTERNAL_SCHEMES = ("article", "drug", "class")
 EXTERNAL_SCHEMES = ("http", "https", "mailto")
 BASE_POINT_SIZE = 11.0
 ZOOM_RANGE = (-5, 10)

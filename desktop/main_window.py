@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         self._restore_layout()
         self.bookmarks.load()
-        self.reader.open(self.library.home())  # the first condition's overview article
+        self.reader.open(self.library.home() or "")  # the first condition's overview article
         self.sidebar.focus_search()  # typing at start-up goes to search: "kep", Enter opens levetiracetam
 
     # -- layout --------------------------------------------------------------------------
@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
         """(address, title, found) of what is shown: the class view on the Treatments tab, else the page."""
         if self._on_treatments():
             address = self.treatments.address()
-            return (address[0], address[1], True) if address else None
+            return (str(address[0]), address[1], True) if address else None
         page = self.reader.page
         return (page.url, page.title, page.found) if page else None
 
@@ -324,7 +324,7 @@ class MainWindow(QMainWindow):
                 document=table_document(view, self.disclaimer.notice),
                 title=self.treatments.title(),
                 updated=view.updated,  # the latest of the articles its rows come from
-                file_stem=address[0].replace(":", "-").replace(",", "-") if address else "clinref-treatments",
+                file_stem=str(address[0]).replace(":", "-").replace(",", "-") if address else "clinref-treatments",
             )
         page = self.reader.page
         return Printable(

@@ -22,10 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.model import PageScheme
 from desktop.article_view import ArticleView
 from desktop.roles import OUTLINE_KIND_ROLE
 
 _DISCLOSURE_MARKS = "\u25b8\u25be "  # the triangles of "Notes on the source"
+#: Where a link goes, by its scheme (a StrEnum member is looked up by its text).
+_WHERE: dict[str, str] = {
+    PageScheme.TREATMENT: "treatment page",
+    PageScheme.CLASS: "class page",
+    PageScheme.ARTICLE: "article",
+    "notes": "disclosure",
+}
 
 
 @dataclass(frozen=True)
@@ -45,9 +53,7 @@ class OutlineEntry:
         if self.kind == "citation":
             return f"Citation {self.text}"
         scheme = QUrl(self.href).scheme()
-        where = {"drug": "treatment page", "class": "class page", "article": "article", "notes": "disclosure"}.get(
-            scheme, "leaves ClinRef" if scheme else "on this page"
-        )
+        where = _WHERE.get(scheme, "leaves ClinRef" if scheme else "on this page")
         return f"Link: {self.text.lstrip(_DISCLOSURE_MARKS)} ({where})"
 
 

@@ -15,9 +15,12 @@ from db.errors import LibraryError
 from db.library import Library
 from db.model import (
     Article,
+    ClassCategory,
     ClassPage,
     ClassView,
     DoseCell,
+    PageAddress,
+    PageScheme,
     Recommendation,
     Reference,
     Role,
@@ -52,6 +55,11 @@ class Page:
     html: str
     #: False for the page that says an address has no page (or the content cannot be read).
     found: bool = True
+
+    @property
+    def address(self) -> PageAddress | None:
+        """Where it is; None for a "not found" page whose ``url`` names no page."""
+        return PageAddress.parse(self.url)
 
 
 def format_date(iso: str) -> str:
@@ -98,11 +106,16 @@ def _notice(text: str) -> str:
     )
 
 
+def _link(scheme: PageScheme, slug: str, html: str, fragment: str = "") -> str:
+    """A link to a ClinRef page; ``html`` is its text, already escaped."""
+    return f'<a href="{escape(str(PageAddress(scheme, slug, fragment)))}">{html}</a>'
+
+
 def _source_link(source: SourceRef) -> str:
-    anchor = f"#ref-{source.citations[0]}" if source.citations else ""
+    anchor = f"ref-{source.citations[0]}" if source.citations else ""
     return (
-        f'<a href="article:{escape(source.article_slug)}{anchor}">{escape(source.article_title)}</a> '
-        f'<span class="meta">{escape(source.label())}</span>'
+        _link(PageScheme.ARTICLE, source.article_slug, escape(source.article_title), anchor)
+        + f' <span class="meta">{escape(source.label())}</span>'
     )
 
 
@@ -128,7 +141,7 @@ def _recommendation_table(recs: tuple[Recommendation, ...], page_has_dose: bool)
     head = "<tr><th>Class</th><th>Role</th><th>Dose</th><th>What the source says</th><th>Source</th></tr>"
     rows = []
     for rec in recs:
-        name = f'<a href="class:{escape(rec.class_slug)}">{escape(rec.class_name)}</a>'
+        name = _link(PageScheme.CLASS, rec.class_slug, escape(rec.class_name))
         cls = ' class="ineffective"' if rec.role is Role.REPORTED_INEFFECTIVE else ""
         derived = ' <span class="meta">(derived by the editors)</span>' if rec.derived else ""
         rows.append(
@@ -153,7 +166,7 @@ def _row_role(row: TreatmentRow) -> str:
 
 def _treatment_name(row: TreatmentRow) -> str:
     kind = "" if row.treatment_kind is TreatmentKind.DRUG else f' <span class="meta">({row.treatment_kind})</span>'
-    name = f'<a href="drug:{escape(row.treatment_slug)}">{escape(row.treatment_name)}</a>{kind}'
+    name = _link(PageScheme.TREATMENT, row.treatment_slug, escape(row.treatment_name)) + kind
     return f'<span class="ineffective">{name}</span>' if row.ineffective else name
 
 
@@ -195,7 +208,7 @@ def recommendation_detail(row: TreatmentRow) -> str:
         cls = ' class="ineffective"' if rec.role is Role.REPORTED_INEFFECTIVE else ""
         entries.append(
             f"<li><span{cls}><b>{escape(rec.role.value)}</b></span> &middot; "
-            f'<a href="class:{escape(rec.class_slug)}">{escape(entry.said_of())}</a>{dose}{derived}<br/>'
+            f"{_link(PageScheme.CLASS, rec.class_slug, escape(entry.said_of()))}{dose}{derived}<br/>"
             f"{escape(rec.note)}<br/>Source: {_source_link(rec.source)}</li>"
         )
     return (
@@ -344,7 +357,7 @@ def drug_page(page: TreatmentPage, notice: str) -> str:
         parts.append(
             "<ul>"
             + "".join(
-                f'<li><a href="article:{escape(a.slug)}">{escape(a.title)}</a> '
+                f"<li>{_link(PageScheme.ARTICLE, a.slug, escape(a.title))} "
                 f'<span class="meta">updated {escape(format_date(a.updated))}</span></li>'
                 for a in page.articles
             )
@@ -357,19 +370,19 @@ def drug_page(page: TreatmentPage, notice: str) -> str:
 
 def class_page(page: ClassPage, notice: str) -> str:
     condition = escape(page.condition.name) if page.condition else ""
-    if page.category == "general":
+    if page.category == ClassCategory.GENERAL:
         meta = [f"{condition}: any type" if condition else "Any type"]
     else:
         meta = [f"{condition}: {escape(page.category)} class" if condition else f"{escape(page.category)} class"]
     if page.synonyms:
         meta.append("Also called: " + escape(", ".join(page.synonyms)))
     if page.parent:
-        meta.append(f'Part of <a href="class:{escape(page.parent.slug)}">{escape(page.parent.name)}</a>')
+        meta.append(f"Part of {_link(PageScheme.CLASS, page.parent.slug, escape(page.parent.name))}")
     parts = [f"<h1>{escape(page.name)}</h1>", f'<p class="meta">{" &middot; ".join(meta)}</p>', _notice(notice)]
     if page.description:
         parts.append(f"<p>{escape(page.description)}</p>")
     if page.children:
-        links = ", ".join(f'<a href="class:{escape(c.slug)}">{escape(c.name)}</a>' for c in page.children)
+        links = ", ".join(_link(PageScheme.CLASS, c.slug, escape(c.name)) for c in page.children)
         parts.append(f'<p class="meta">Includes: {links}</p>')
     parts.append("<h2>Treatments</h2>")
     parts.append(
@@ -406,7 +419,7 @@ def unreadable_page(url: str, error: LibraryError) -> Page:
 
 
 class Pages:
-    """Turns a ClinRef address (``article:SLUG``, ``drug:SLUG``, ``class:SLUG``) into a page."""
+    """Turns the address of a page (``article:SLUG``, ``drug:SLUG``, ``class:SLUG``) into the page."""
 
     def __init__(self, library: Library, notice: str) -> None:
         self._library = library
@@ -414,20 +427,20 @@ class Pages:
         #: Articles show their "Notes on the source" open (the reader toggles it).
         self.source_notes_open = False
 
-    def page_for(self, url: str) -> Page | None:
-        scheme, _, rest = url.partition(":")
-        slug = rest.split("#", 1)[0]
-        if scheme == "article":
-            article = self._library.article(slug)
+    def page_for(self, address: PageAddress) -> Page | None:
+        """The page ``address`` names (the place on it aside), or None when this content has none."""
+        url = str(address.page)
+        if address.scheme is PageScheme.ARTICLE:
+            article = self._library.article(address.slug)
             if article:
                 html = article_page(article, self._notice, notes_open=self.source_notes_open)
-                return Page(f"article:{slug}", article.title, article.updated, html)
-        elif scheme == "drug":
-            drug = self._library.treatment(slug)
+                return Page(url, article.title, article.updated, html)
+        elif address.scheme is PageScheme.TREATMENT:
+            drug = self._library.treatment(address.slug)
             if drug:
-                return Page(f"drug:{slug}", drug.name, "", drug_page(drug, self._notice))
-        elif scheme == "class":
-            cls = self._library.class_page(slug)
+                return Page(url, drug.name, "", drug_page(drug, self._notice))
+        elif address.scheme is PageScheme.CLASS:
+            cls = self._library.class_page(address.slug)
             if cls:
-                return Page(f"class:{slug}", cls.name, "", class_page(cls, self._notice))
+                return Page(url, cls.name, "", class_page(cls, self._notice))
         return None

@@ -9,8 +9,9 @@ from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextDocume
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from db.errors import LibraryError
+from db.model import PageAddress, PageScheme
 from desktop.announce import Announcer
-from desktop.article_view import EXTERNAL_SCHEMES, INTERNAL_SCHEMES, ArticleView
+from desktop.article_view import EXTERNAL_SCHEMES, ArticleView
 from desktop.find_bar import FindBar
 from desktop.navigation import Navigation, Place
 from desktop.pages import (
@@ -25,9 +26,14 @@ from desktop.pages import (
 )
 from desktop.safe_document import ContentDocument
 
+#: The schemes of the pages a link in a page opens here (not ``classes:``: the Treatments panel shows those).
+_PAGE_SCHEMES = frozenset(scheme.value for scheme in PageScheme if scheme.is_page)
 
-def _page_address(url: str) -> str:
-    return url.partition("#")[0]
+
+def _page_address(url: str) -> PageAddress | None:
+    """The page ``url`` names, without the place on it; None when it names none."""
+    address = PageAddress.parse(url)
+    return address.page if address is not None else None
 
 
 class BackToText(QWidget):
@@ -98,13 +104,15 @@ class Reader(QWidget):
     def set_source_notes(self, show: bool) -> None:
         """Open or close every article's "Notes on the source"; opening one shows it."""
         self._pages.source_notes_open = show
-        if self.page is None or not self.page.found or not self.page.url.startswith("article:"):
+        shown = self.page
+        address = shown.address if shown is not None and shown.found else None
+        if shown is None or address is None or address.scheme is not PageScheme.ARTICLE:
             return
         scroll, caret = self.view.verticalScrollBar().value(), self.view.textCursor().position()
         try:
-            page = self._pages.page_for(self.page.url)
+            page = self._pages.page_for(address)
         except LibraryError as error:
-            page = unreadable_page(self.page.url, error)
+            page = unreadable_page(shown.url, error)
         if page is None:
             return
         self.page = page
@@ -121,22 +129,29 @@ class Reader(QWidget):
         """The address shown, with its anchor (``drug:propofol#dose``, ``article:SLUG#ref-1``)."""
         return self._navigation.current
 
-    def open(self, url: str) -> bool:
-        """Show the page at ``url``; returns False (and shows why) when there is no such page."""
-        return self._show(url, remember=True)
+    def open(self, url: PageAddress | str) -> bool:
+        """Show the page at ``url`` (an address, or its text from a link, a bookmark, a signal).
+
+        Returns False (and shows why) when there is no such page.
+        """
+        return self._show(str(url), remember=True)
 
     def _show(self, url: str, *, remember: bool, place: Place | None = None) -> bool:
-        _, _, fragment = url.partition("#")
+        address = PageAddress.parse(url)
+        fragment = address.fragment if address is not None else ""
         if remember and self.page is not None and self.page.found and url == self._navigation.current:
             return True  # already shown (a double-click, a second Enter): nothing to redo
         if remember:  # leaving a page: keep where the person was on it, for Back
             self._navigation.remember(self.view.verticalScrollBar().value(), self.view.textCursor().position())
-        same_page = self.page is not None and self.page.found and _page_address(url) == self.page.url
+        same_page = (
+            self.page is not None and self.page.found and address is not None and address.page == self.page.address
+        )
         if same_page and self.page is not None:
             page = self.page
         else:
             try:
-                page = self._pages.page_for(url) or not_found_page(url)
+                found = self._pages.page_for(address) if address is not None else None
+                page = found or not_found_page(url)
             except LibraryError as error:  # the file changed or broke under us: say so, keep running
                 page = unreadable_page(url, error)
         if remember:
@@ -161,7 +176,7 @@ class Reader(QWidget):
         """After a citation jump: name the reference and offer the way back to the sentence."""
         previous = self._navigation.previous
         cited = fragment.startswith("ref-") and previous is not None and self.page is not None
-        if cited and previous is not None and self.page is not None and _page_address(previous) == self.page.url:
+        if cited and previous is not None and self.page is not None and _page_address(previous) == self.page.address:
             reference = self.view.target_text().strip()
             self.back_to_text.label.setText(reference or f"Reference {fragment[4:]}")
             self.back_to_text.show()
@@ -191,13 +206,15 @@ class Reader(QWidget):
     def _follow(self, url: QUrl) -> None:
         scheme = url.scheme()
         if not scheme and url.hasFragment():  # a citation or another place on this page: a step in the history
-            if self.page is not None and self.page.found:
-                self.open(f"{self.page.url}#{url.fragment()}")
+            here = self.page.address if self.page is not None and self.page.found else None
+            there = PageAddress.parse(f"{here}#{url.fragment()}") if here is not None else None
+            if there is not None:
+                self.open(there)
             else:
                 self.view.scrollToAnchor(url.fragment())
         elif scheme == "notes":
             self.set_source_notes(url.toString() == NOTES_SHOW)
-        elif scheme in INTERNAL_SCHEMES:
+        elif scheme in _PAGE_SCHEMES:  # its text, as written: one that names no page opens "not found"
             self.open(url.toString())
         elif scheme in EXTERNAL_SCHEMES:
             self.confirm_external(url)

@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 # out or painted, not at start-up: the results are hidden then, and making a PySide6 class makes
 # all its enums too (QStyle alone has 11; see bench/README.md).
 
-from db.model import SearchHit
+from db.model import PageScheme, SearchHit
 from desktop.roles import DETAIL_ROLE, HIT_ROLE, SNIPPET_ROLE, URL_ROLE
 
-_KIND_LABEL = {"article": "Article", "drug": "Drug", "class": "Class"}
+_KIND_LABEL: dict[str, str] = {PageScheme.ARTICLE: "Article", PageScheme.TREATMENT: "Drug", PageScheme.CLASS: "Class"}
 
 # What each role shows, keyed by the role as a plain int: a view asks for a dozen roles per row
 # each time it measures or paints one, and comparing Qt's enum members costs a Python call each.

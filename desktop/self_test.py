@@ -14,17 +14,18 @@ from pathlib import Path
 
 from db.errors import LibraryError
 from db.library.locate import OpenedContent, open_content
+from db.model import PageAddress, PageScheme
 from desktop import __version__
 from desktop.resources import Disclaimer, load_disclaimer
 
 _ANCHOR_HREF = re.compile(r'href="#(ref-\d+)"')
 _ANCHOR_NAME = re.compile(r'name="(ref-\d+)"')
 SEARCHES = (
-    ("keppra", "drug:levetiracetam"),
-    ("Depakote", "drug:valproic-acid"),
-    ("klonopin", "drug:clonazepam"),
-    ("clonazepam", "drug:clonazepam"),
-    ("cortical", "class:cortical"),
+    ("keppra", PageAddress(PageScheme.TREATMENT, "levetiracetam")),
+    ("Depakote", PageAddress(PageScheme.TREATMENT, "valproic-acid")),
+    ("klonopin", PageAddress(PageScheme.TREATMENT, "clonazepam")),
+    ("clonazepam", PageAddress(PageScheme.TREATMENT, "clonazepam")),
+    ("cortical", PageAddress(PageScheme.CLASS, "cortical")),
     ("post-hypoxic", None),
 )
 
@@ -72,9 +73,9 @@ def _check(opened: OpenedContent, disclaimer: Disclaimer, started: float) -> int
     failures += profile_problems(config_dir() / "settings.ini", data_dir() / "userdata.db")
     pages = Pages(library, disclaimer.notice)
     tree = library.topics()
-    urls = [f"article:{a.slug}" for group in tree.topics for a in group.articles]
-    urls += [f"drug:{d.slug}" for d in (*tree.drugs, *tree.therapies)]
-    urls += [f"class:{c.slug}" for c in tree.classes]
+    urls = [PageAddress(PageScheme.ARTICLE, a.slug) for group in tree.topics for a in group.articles]
+    urls += [PageAddress(PageScheme.TREATMENT, d.slug) for d in (*tree.drugs, *tree.therapies)]
+    urls += [PageAddress(PageScheme.CLASS, c.slug) for c in tree.classes]
     rendered = 0
     for url in urls:
         page = pages.page_for(url)
@@ -95,7 +96,7 @@ def _check(opened: OpenedContent, disclaimer: Disclaimer, started: float) -> int
     print(f"pages     {rendered} of {len(urls)} rendered")
     for query, expected in SEARCHES:
         results = library.search(query)
-        top = results.hits[0].url if results.hits else None
+        top = results.hits[0].address if results.hits else None
         if not results.hits or (expected and top != expected):
             failures.append(f"search {query!r}: expected {expected or 'some hit'} first, got {top}")
     suggestion = library.suggest("levitiracetam")

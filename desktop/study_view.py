@@ -380,11 +380,11 @@ class StudyView(QWidget):
 
     def open_source(self) -> None:
         if self._current is not None:
-            self.open_requested.emit(self._current.source_url)
+            self.open_requested.emit(str(self._current.source_url))
 
     def open_page(self) -> None:
         if self._current is not None:
-            self.open_requested.emit(self._current.page)
+            self.open_requested.emit(str(self._current.page))
 
     def _follow(self, url: QUrl) -> None:
         self.open_requested.emit(url.toString())

@@ -10,30 +10,45 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QWidget
 
-from db.model import ArticleSummary, ClassSummary, TopicTree, TreatmentKind, TreatmentSummary
+from db.model import (
+    ArticleSummary,
+    ClassCategory,
+    ClassSummary,
+    PageAddress,
+    PageScheme,
+    TopicTree,
+    TreatmentKind,
+    TreatmentSummary,
+)
 from desktop.roles import PENDING_ROLE, URL_ROLE
 
-CATEGORY_NAMES = {"physiological": "Physiological classes", "syndrome": "Clinical syndromes", "general": "General"}
+CATEGORY_NAMES: dict[str, str] = {
+    ClassCategory.PHYSIOLOGICAL: "Physiological classes",
+    ClassCategory.SYNDROME: "Clinical syndromes",
+    ClassCategory.GENERAL: "General",
+}
 
 
-def _leaf(text: str, url: str, tooltip: str = "") -> QStandardItem:
+def _leaf(text: str, address: PageAddress | str, tooltip: str = "") -> QStandardItem:
+    """An item that opens ``address`` (its text, as a bookmark or the history keeps it, is what the item holds)."""
     item = QStandardItem(text)
     item.setEditable(False)
-    item.setData(url, URL_ROLE)
+    item.setData(str(address), URL_ROLE)
     if tooltip:
         item.setToolTip(tooltip)
     return item
 
 
 def _article_leaf(article: ArticleSummary) -> QStandardItem:
-    return _leaf(article.short_title, f"article:{article.slug}", f"{article.title}\nUpdated {article.updated}")
+    address = PageAddress(PageScheme.ARTICLE, article.slug)
+    return _leaf(article.short_title, address, f"{article.title}\nUpdated {article.updated}")
 
 
 def _drug_leaf(drug: TreatmentSummary) -> QStandardItem:
     label = f"{drug.name} ({', '.join(drug.brands)})" if drug.brands else drug.name
     if drug.kind is TreatmentKind.DRUG_GROUP:
         label += " (group)"
-    return _leaf(label, f"drug:{drug.slug}", str(drug.kind.value))
+    return _leaf(label, PageAddress(PageScheme.TREATMENT, drug.slug), str(drug.kind.value))
 
 
 def _group(text: str) -> QStandardItem:
@@ -50,7 +65,7 @@ def append_classes(parent: QStandardItem, classes: Iterable[ClassSummary]) -> No
     """Classes under ``parent``, grouped by category, subclasses under their parent class."""
     by_category: dict[str, QStandardItem] = {}
     classes = list(classes)
-    items = {cls.slug: _leaf(cls.name, f"class:{cls.slug}") for cls in classes}
+    items = {cls.slug: _leaf(cls.name, PageAddress(PageScheme.CLASS, cls.slug)) for cls in classes}
     for cls in classes:
         if cls.parent and cls.parent in items:
             items[cls.parent].appendRow(items[cls.slug])
@@ -104,7 +119,8 @@ class TopicModel(QStandardItemModel):
         for drug in tree.drugs:
             self.groups["Drugs A-Z"].appendRow(_drug_leaf(drug))
         for therapy in tree.therapies:
-            self.groups["Non-drug treatments"].appendRow(_leaf(therapy.name, f"drug:{therapy.slug}"))
+            address = PageAddress(PageScheme.TREATMENT, therapy.slug)
+            self.groups["Non-drug treatments"].appendRow(_leaf(therapy.name, address))
 
     def _replace(self, group: str, entries: Iterable[tuple[str, str]], empty: str) -> None:
         item = self.groups[group]

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.model import DoseState, TreatmentKind, TreatmentRow
+from db.model import DoseState, PageAddress, PageScheme, TreatmentKind, TreatmentRow
 from desktop.article_view import style_from_palette
 from desktop.roles import INEFFECTIVE_ROLE, SORT_ROLE, URL_ROLE
 
@@ -198,7 +198,7 @@ class TreatmentRowsModel(QAbstractTableModel):
         if role == INEFFECTIVE_ROLE:
             return row.ineffective
         if role == URL_ROLE:
-            return f"drug:{row.treatment_slug}"
+            return str(PageAddress(PageScheme.TREATMENT, row.treatment_slug))  # the text: Qt's edge
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
         if role == Qt.ItemDataRole.ForegroundRole:

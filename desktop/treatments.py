@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from db.errors import LibraryError
 from db.library import Library
-from db.model import ClassSummary, ClassView
+from db.model import ClassSummary, ClassView, PageAddress, PageScheme
 from desktop.announce import send_announcement
 from desktop.article_view import make_caret_readable, style_from_palette
 from desktop.class_view_runner import ClassViewRunner
@@ -46,9 +46,6 @@ from desktop.roles import URL_ROLE
 from desktop.safe_document import ContentBrowser
 from desktop.topic_model import append_classes
 from desktop.treatment_table import COLUMNS, ROLE_COLUMN, FittedTable, TreatmentRowsModel, TreatmentRowsProxy
-
-#: The address of a class view, for bookmarks: ``classes:cortical,reticular-reflex``.
-CLASSES_SCHEME = "classes"
 
 
 class ClassFilter(QTreeView):
@@ -81,9 +78,9 @@ class ClassFilter(QTreeView):
     def selected_slugs(self) -> list[str]:
         slugs = []
         for index in self.selectionModel().selectedIndexes():
-            url = str(index.data(URL_ROLE) or "")
-            if url.startswith("class:"):
-                slugs.append(url.removeprefix("class:"))
+            address = PageAddress.parse(str(index.data(URL_ROLE) or ""))
+            if address is not None and address.scheme is PageScheme.CLASS:
+                slugs.append(address.slug)
         return slugs
 
     def select_slugs(self, slugs: Sequence[str]) -> list[str]:
@@ -96,7 +93,7 @@ class ClassFilter(QTreeView):
             matches = model.match(
                 model.index(0, 0),
                 URL_ROLE,
-                f"class:{slug}",
+                str(PageAddress(PageScheme.CLASS, slug)),
                 1,
                 Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive,
             )
@@ -218,12 +215,11 @@ class TreatmentsPanel(QWidget):
     def restore_state(self, state: QByteArray) -> None:
         self.splitter.restoreState(state)
 
-    def address(self) -> tuple[str, str] | None:
-        """``('classes:a,b', 'Treatments: A, B')`` for the chosen classes, or None when none is chosen."""
+    def address(self) -> tuple[PageAddress, str] | None:
+        """``(classes:a,b, 'Treatments: A, B')`` for the chosen classes, or None when none is chosen."""
         if not self.class_view.class_slugs:
             return None
-        url = f"{CLASSES_SCHEME}:" + ",".join(self.class_view.class_slugs)
-        return url, self.title()
+        return PageAddress.class_view(self.class_view.class_slugs), self.title()
 
     def title(self) -> str:
         names = ", ".join(self.class_view.class_names)
@@ -231,10 +227,10 @@ class TreatmentsPanel(QWidget):
 
     def show_address(self, url: str) -> bool:
         """Choose the classes a ``classes:a,b`` address names; False if it names none of this content's."""
-        scheme, _, rest = url.partition(":")
-        if scheme != CLASSES_SCHEME:
+        address = PageAddress.parse(url)
+        if address is None or address.scheme is not PageScheme.CLASSES:
             return False
-        wanted = [s for s in rest.split(",") if s]
+        wanted = address.slugs
         # The classes of a class view share one condition: show that condition's classes first.
         conditions = {c.condition for c in self._library.classes() if c.slug in wanted}
         if len(conditions) == 1:

@@ -88,9 +88,9 @@ def _mentions_by_scanning(sources: object, texts: dict[str, str]) -> list[dict[s
     """The build's original definition: every treatment's names as one pattern, searched in every article."""
     pairs: set[tuple[str, str]] = set()
     for article in sources.articles:  # type: ignore[attr-defined]
-        for scheme, target, _line in article.links:
-            if scheme == "drug":
-                pairs.add((target, article.slug))
+        for address, _line in article.links:
+            if address.scheme.value == "drug":
+                pairs.add((address.slug, article.slug))
     for rec in sources.recommendations:  # type: ignore[attr-defined]
         pairs.add((rec.treatment, rec.article))
     for treatment in sources.treatments:  # type: ignore[attr-defined]

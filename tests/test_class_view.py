@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from db.library import Library
-from db.model import DoseState, Inheritance, Role
+from db.model import DoseState, Inheritance, PageAddress, PageScheme, Role
 
 DOSE_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*-\s*\d+(?:\.\d+)?\s*(?:mg|g|mcg|IU|units)\b")
 
@@ -143,7 +143,7 @@ def test_a_citation_read_from_a_misprint_says_so_in_the_article(library: Library
     """The bare '152' in the source is read as citation 1: the article shows that, not a plain [1]."""
     from desktop.pages import Pages
 
-    page = Pages(library, "Verify").page_for("article:post-hypoxic-myoclonus-treatment")
+    page = Pages(library, "Verify").page_for(PageAddress(PageScheme.ARTICLE, "post-hypoxic-myoclonus-treatment"))
     assert page is not None
     assert "[1; printed as 152]" in page.html
     assert page.html.count("printed as") == 1

@@ -84,7 +84,7 @@ def test_library_keeps_each_condition_to_itself(two: Library) -> None:
     assert page is not None and page.condition is not None and page.condition.name == "Essential tremor"
     assert {r.class_slug for r in page.recommendations} == {"limb-tremor", "writing-tremor"}
     assert {c.slug for c in page.children} == {"writing-tremor"}
-    assert two.home() == "article:test-article"
+    assert str(two.home()) == "article:test-article"
     hit = next(h for h in two.search("limb").hits if h.slug == "limb-tremor")
     assert hit.detail == "Essential tremor class · physiological"
     myoclonus = two.class_page("cortical")

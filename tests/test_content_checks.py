@@ -9,6 +9,7 @@ import pytest
 from db.__main__ import main as db_main
 from db.compiler.doses import parse_dose
 from db.compiler.sources import load_sources
+from db.model import ClassCategory, ReferenceKind, Role, TreatmentKind
 from tests.minimal_content import ARTICLE, CLASSES, DRUGS, RECOMMENDATIONS, write_files
 
 
@@ -68,6 +69,69 @@ def test_recommendation_naming_unknowns(tmp_path: Path, field: str, value: str, 
     recs = RECOMMENDATIONS.replace(f"{field} = {original}", f'{field} = "{value}"', 1)
     found = problems_for(tmp_path, {"recommendations.toml": recs})
     assert any(p.startswith("resources/content/recommendations.toml:") and message in p for p in found), found
+
+
+@pytest.mark.parametrize(
+    ("file", "written", "wrong", "line", "message"),
+    [
+        (
+            "drugs.toml",
+            'name = "levetiracetam"',
+            'name = "levetiracetam"\nkind = "pill"',
+            4,
+            "kind 'pill' is not one of drug, drug group",
+        ),
+        (
+            "drugs.toml",
+            'name = "levetiracetam"',
+            'name = "levetiracetam"\nkind = ""',
+            4,
+            "kind '' is not one of drug, drug group",
+        ),
+        (
+            "classes.toml",
+            'category = "physiological"',
+            'category = "anatomical"',
+            4,
+            "category 'anatomical' is not one of physiological, syndrome, general",
+        ),
+        (
+            "recommendations.toml",
+            'role = "first-line"',
+            'role = "First-line"',
+            4,
+            "role 'First-line' is not one of first-line, mainstay, alternative, adjunct, last resort, "
+            "controls associated epilepsy, reported ineffective",
+        ),
+        (
+            "articles/test-article.md",
+            'kind = "guideline"',
+            'kind = "review"',
+            12,
+            "reference kind 'review' is not one of guideline, drug label, research, other",
+        ),
+    ],
+)
+def test_a_value_outside_its_vocabulary_is_named_with_the_allowed_ones(
+    tmp_path: Path, file: str, written: str, wrong: str, line: int, message: str
+) -> None:
+    texts = {"drugs.toml": DRUGS, "classes.toml": CLASSES, "recommendations.toml": RECOMMENDATIONS}
+    text = texts.get(file, ARTICLE)
+    assert written in text
+    found = problems_for(tmp_path, {file: text.replace(written, wrong, 1)})
+    assert found == [f"resources/content/{file}:{line}: {message}"]
+
+
+def test_vocabulary_fields_are_read_as_their_enums(tmp_path: Path) -> None:
+    sources, problems = load_sources(write_files(tmp_path, {}))
+    assert problems == []
+    assert [r.role for r in sources.recommendations] == [Role.FIRST_LINE, Role.LAST_RESORT]
+    assert {t.slug: t.kind for t in sources.treatments} == {
+        "levetiracetam": TreatmentKind.DRUG,
+        "ketogenic-diet": TreatmentKind.NON_DRUG,
+    }
+    assert [c.category for c in sources.classes] == [ClassCategory.PHYSIOLOGICAL, *[ClassCategory.SYNDROME] * 2]
+    assert [r.kind for r in sources.articles[0].references] == [ReferenceKind.GUIDELINE, ReferenceKind.DRUG_LABEL]
 
 
 def test_recommendation_with_no_source_citation(tmp_path: Path) -> None:
@@ -176,6 +240,17 @@ def test_every_link_form_is_checked(tmp_path: Path, markdown: str, target: str) 
     found = problems_for(tmp_path, {"articles/test-article.md": ARTICLE + "\n" + markdown + "\n"})
     scheme, slug = target.split(":")
     assert any(f"link to {scheme}:{slug} goes nowhere" in p for p in found), found
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["drug:Levetiracetam", "drug:levetiracetam#dose", "class:cortical,post-hypoxic", "classes:cortical", "article:"],
+)
+def test_a_link_that_is_not_the_address_of_a_page_is_a_problem(tmp_path: Path, target: str) -> None:
+    found = problems_for(tmp_path, {"articles/test-article.md": ARTICLE + f"\nSee [x]({target}).\n"})
+    line = len(ARTICLE.splitlines()) + 2
+    assert len(found) == 1 and found[0].startswith(f"resources/content/articles/test-article.md:{line}: link "), found
+    assert target in found[0]
 
 
 def test_a_reference_style_link_is_located_on_its_definition(tmp_path: Path) -> None:

@@ -206,6 +206,7 @@ def test_neutralise_keeps_what_a_page_needs() -> None:
 @pytest.mark.usefixtures("qapp")
 def test_every_page_reads_the_same_after_neutralising(library: object) -> None:
     from db.library import Library
+    from db.model import PageAddress
     from desktop.pages import Pages, recommendation_detail
 
     assert isinstance(library, Library)
@@ -215,8 +216,9 @@ def test_every_page_reads_the_same_after_neutralising(library: object) -> None:
     urls += [f"drug:{d.slug}" for d in (*tree.drugs, *tree.therapies)] + [f"class:{c.slug}" for c in tree.classes]
     htmls = []
     for url in urls:
-        page = pages.page_for(url)
-        assert page is not None
+        address = PageAddress.parse(url)
+        page = pages.page_for(address) if address is not None else None
+        assert page is not None, url
         htmls.append((url, page.html))
     # The treatments table's detail pane, too.
     htmls += [

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db.library import Library
-from db.model import Recommendation, Role, SourceRef
+from db.model import PageAddress, PageScheme, Recommendation, Role, SourceRef
 from db.paths import content_sources_dir
 from db.study import DRUGS_DECK, AnswerLine, Card, CardKind, Statement, generate_cards
 from db.study.anki import FIELDS, ExportError, write_apkg
@@ -68,7 +68,7 @@ def test_every_card_answer_is_the_content_row_it_names(library: Library, cards: 
         kind, *key = card.card_id.split(":")
         if card.kind in (CardKind.ROLE, CardKind.OPTIONS, CardKind.INEFFECTIVE, CardKind.CLASS_DOSE):
             class_slug = key[-1] if card.kind in (CardKind.ROLE, CardKind.CLASS_DOSE) else key[0]
-            assert class_slug in classes and card.deck == class_slug and card.page == f"class:{class_slug}"
+            assert class_slug in classes and card.deck == class_slug and str(card.page) == f"class:{class_slug}"
             rows = list(library.treatments_for([class_slug], include_subclasses=False))
             if card.kind is CardKind.ROLE:
                 assert kind == "role"
@@ -86,14 +86,14 @@ def test_every_card_answer_is_the_content_row_it_names(library: Library, cards: 
         elif card.kind is CardKind.DOSE:
             page = library.treatment(key[0])
             assert page is not None and page.dose is not None and card.deck == DRUGS_DECK
-            assert card.page == f"drug:{page.slug}"
+            assert str(card.page) == f"drug:{page.slug}"
             assert _answer(card) == {page.dose.text: [(page.dose_context, page.dose_source)]}
             assert page.dose_context, "a dose card always says what the dose is for"
         else:
             assert card.kind is CardKind.BRAND and kind == "brand"
             owners = [d for d in library.topics().drugs if key[0] in d.brands]
             assert len(owners) == 1
-            assert card.answer == owners[0].name and card.page == f"drug:{owners[0].slug}"
+            assert card.answer == owners[0].name and str(card.page) == f"drug:{owners[0].slug}"
         checked[card.kind] += 1
     assert set(checked) == set(CardKind), checked
 
@@ -130,7 +130,7 @@ def test_every_answer_shows_where_it_comes_from(cards: tuple[Card, ...]) -> None
                 if statement.source is None:
                     assert card.kind is CardKind.BRAND
                 elif statement.source.citations:
-                    assert f"[{statement.source.citations[0]}" in shown and card.source_url.startswith("article:")
+                    assert f"[{statement.source.citations[0]}" in shown and str(card.source_url).startswith("article:")
                 else:
                     assert shown.endswith("uncited in source")
 
@@ -141,7 +141,7 @@ def test_the_jme_responder_rates_stay_in_the_note_with_the_drug_label(cards: tup
     (statement,) = line.statements
     assert "60.4% with levetiracetam (N=54) vs 23.7% with placebo (N=59)" in statement.text
     assert statement.provenance() == "Treatment options for myoclonus [2] (drug label)"
-    assert card.source_url == "article:myoclonus-treatment-options#ref-2"
+    assert str(card.source_url) == "article:myoclonus-treatment-options#ref-2"
 
 
 def test_identities_are_unique_and_stable(library: Library, cards: tuple[Card, ...]) -> None:
@@ -423,7 +423,7 @@ def test_the_apkg_is_sqlite_in_a_zip_with_one_note_per_card(
     for card in cards:
         fields, tags = by_id[card.card_id]
         assert fields[FIELDS.index("Content version")] == library.manifest.content_version
-        assert card.source_url in fields[FIELDS.index("Source")]
+        assert str(card.source_url) in fields[FIELDS.index("Source")]
         for line in card.lines:
             assert line.text.replace("&", "&amp;") in fields[FIELDS.index("Answer")]
         assert f"clinref::{card.deck}" in tags.split()
@@ -476,7 +476,9 @@ def test_any_content_text_is_shown_as_text(value: str, note: str, title: str, sl
     # Content files are untrusted input: whatever they hold reaches the card as text, never as markup.
     source = SourceRef(slug, title, (1,))
     lines = (AnswerLine(value, (Statement(note, source, ("drug label",)),)),)
-    card = Card("role:x:y", CardKind.ROLE, "y", question, lines, f"drug:{slug}", fingerprint(lines))
+    card = Card(
+        "role:x:y", CardKind.ROLE, "y", question, lines, PageAddress(PageScheme.TREATMENT, slug), fingerprint(lines)
+    )
     shown = question_html(card) + answer_html(card) + answer_html(card, links=False)
     for text in (value, note, title, slug, question):
         assert html.escape(text) in shown

@@ -9,21 +9,20 @@ from pathlib import Path
 from db.compiler.dialect import CITATION, parse_links
 from db.compiler.toml_fields import FieldReader, entries, load_toml
 from db.errors import Problem
+from db.model import SLUG, PageAddress, PageScheme, ReferenceKind
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CITATION_START = re.compile(r"\[@")
 RAW_HTML = re.compile(r"</?[A-Za-z][^>]*>|<!--")
 #: What Markdown makes a link of, not HTML: <https://...>, <mailto:...>, <name@host>.
 AUTOLINK = re.compile(r"<(?:(?:https?|ftp)://[^<>\s]*|mailto:[^<>\s]*|[^<>\s@]+@[^<>\s@]+)>", re.IGNORECASE)
-INTERNAL_SCHEMES = ("drug", "class", "article")
 EXTERNAL_SCHEMES = ("https", "http", "mailto")
-REFERENCE_KINDS = ("guideline", "drug label", "research", "other")
 
 
 @dataclass(frozen=True)
 class ReferenceSource:
     number: int
-    kind: str
+    #: None when the file gives no kind that is one (a problem says where; nothing is built).
+    kind: ReferenceKind | None
     title: str
     publication: str
     year: int | None
@@ -62,8 +61,8 @@ class ArticleSource:
     condition: str = ""
     #: (number, line) for every citation in the body
     citations: list[tuple[int, int]] = field(default_factory=list)
-    #: (scheme, target, line) for every internal link in the body
-    links: list[tuple[str, str, int]] = field(default_factory=list)
+    #: (address, line) for every link in the body to a ClinRef page
+    links: list[tuple[PageAddress, int]] = field(default_factory=list)
 
     def reference_numbers(self) -> set[int]:
         return {r.number for r in self.references}
@@ -109,7 +108,7 @@ def read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSource
         )
     )
     slug = fields.text("slug")
-    if slug and not SLUG.match(slug):
+    if slug and not SLUG.fullmatch(slug):
         fields.problem("slug", f"slug {slug!r} must be lowercase letters, digits and hyphens")
     elif slug and slug != path.stem:
         fields.problem("slug", f"slug {slug!r} must match the file name ({path.stem}.md)")
@@ -136,9 +135,7 @@ def read_article(path: Path, rel: str, problems: list[Problem]) -> ArticleSource
         ref = FieldReader(table, rel, lines, span, problems)
         ref.only(("number", "kind", "title", "publication", "year", "listed", "note"))
         number = ref.integer("number")
-        kind = ref.text("kind")
-        if kind and kind not in REFERENCE_KINDS:
-            ref.problem("kind", f"reference kind {kind!r} is not one of {', '.join(REFERENCE_KINDS)}")
+        kind = ref.choice("kind", ReferenceKind, named="reference kind")
         year = ref.integer("year", required=False)
         if year is not None and not 1800 <= year <= 2100:
             ref.problem("year", f"year {year} is not a plausible publication year")
@@ -206,8 +203,12 @@ def _scan_body(article: ArticleSource, rel: str, problems: list[Problem]) -> Non
         if target.startswith("#"):
             continue
         lines = _lines_writing(target, body_lines, article.body_first_line)
-        if scheme in INTERNAL_SCHEMES and rest:
-            article.links.extend((scheme, rest, number) for number in lines)
+        address = PageAddress.parse(target)
+        if address is not None and address.scheme.is_page:
+            article.links.extend((address, number) for number in lines)
+        elif scheme in _PAGE_SCHEMES and rest:  # not a page's address: it can go nowhere
+            for number in lines:
+                problems.append(Problem(rel, number, f"link to {target} goes nowhere: no such {scheme}"))
         elif not (scheme.lower() in EXTERNAL_SCHEMES and rest):
             for number in lines:
                 problems.append(
@@ -218,6 +219,9 @@ def _scan_body(article: ArticleSource, rel: str, problems: list[Problem]) -> Non
                         "article:SLUG or an https:// address",
                     )
                 )
+
+
+_PAGE_SCHEMES = frozenset(scheme.value for scheme in PageScheme if scheme.is_page)
 
 
 def _lines_writing(target: str, body_lines: list[str], first_line: int) -> list[int]:

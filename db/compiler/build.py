@@ -16,8 +16,9 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
@@ -30,11 +31,19 @@ from db.compiler.sources import read_sources
 from db.compiler.tree import ContentSources
 from db.content_signature import signature_path
 from db.inputs import inputs_hash
-from db.model import DoseRange, Role, TreatmentKind
+from db.model import DoseRange, PageScheme
 from db.schema import APPLICATION_ID, NAME_SEPARATOR, SCHEMA_VERSION, TABLES
 
 BUILD_TOOL = f"clinref-db-build/{SCHEMA_VERSION}"
 _WORD = re.compile(r"\w+")
+_Choice = TypeVar("_Choice", bound=StrEnum)
+
+
+def _known(value: _Choice | None) -> _Choice:
+    """A field read as one of its values: sources where one is not (None) have a problem and are never built."""
+    if value is None:
+        raise ValueError("a field with a problem reached the build: read_sources should have refused the sources")
+    return value
 
 
 @dataclass(frozen=True)
@@ -85,17 +94,17 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
     treated: dict[str, list[str]] = {}
     for rec in sources.recommendations:
         uses.setdefault(rec.treatment, []).append(
-            f"{class_names.get(rec.class_slug, rec.class_slug)} ({rec.role}): {rec.note}"
+            f"{class_names.get(rec.class_slug, rec.class_slug)} ({_known(rec.role).value}): {rec.note}"
         )
         treated.setdefault(rec.class_slug, []).append(
-            f"{treatment_names.get(rec.treatment, rec.treatment)} ({rec.role}): {rec.note}"
+            f"{treatment_names.get(rec.treatment, rec.treatment)} ({_known(rec.role).value}): {rec.note}"
         )
     for treatment in sorted(sources.treatments, key=lambda t: (t.name.casefold(), t.slug)):
         brands = f" ({', '.join(treatment.brands)})" if treatment.brands else ""
         dose = f" · {treatment.dose.text} {treatment.dose_context}" if treatment.dose else ""
-        label = TreatmentKind(treatment.kind).label
+        label = _known(treatment.kind).label
         yield {
-            "kind": "drug",
+            "kind": PageScheme.TREATMENT.value,
             "slug": treatment.slug,
             "title": treatment.name,
             "names": NAME_SEPARATOR.join([*treatment.brands, *treatment.synonyms]),
@@ -105,17 +114,17 @@ def _search_rows(sources: ContentSources, texts: dict[str, str]) -> Iterable[dic
         }
     for cls in sources.classes:
         yield {
-            "kind": "class",
+            "kind": PageScheme.CLASS.value,
             "slug": cls.slug,
             "title": cls.name,
             "names": NAME_SEPARATOR.join(cls.synonyms),
             "body": (body := " ".join([cls.description, *treated.get(cls.slug, [])])),
-            "detail": f"{condition_names.get(cls.condition, '')} class · {cls.category}".lstrip(),
+            "detail": f"{condition_names.get(cls.condition, '')} class · {_known(cls.category).value}".lstrip(),
             "lead": body,
         }
     for article in sorted(sources.articles, key=lambda a: (a.title.casefold(), a.slug)):
         yield {
-            "kind": "article",
+            "kind": PageScheme.ARTICLE.value,
             "slug": article.slug,
             "title": article.title,
             # The sidebar lists an article by its short title, the page shows its question: find it by both.
@@ -168,7 +177,7 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str, work
         {
             "article_slug": a.slug,
             "number": r.number,
-            "kind": r.kind,
+            "kind": _known(r.kind).value,
             "title": r.title,
             "publication": r.publication,
             "year": r.year,
@@ -183,7 +192,7 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str, work
         {
             "slug": t.slug,
             "name": t.name,
-            "kind": t.kind,
+            "kind": _known(t.kind).value,
             "mechanism": t.mechanism,
             **_dose_columns(t.dose),
             "dose_context": t.dose_context,
@@ -202,7 +211,7 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str, work
         {
             "slug": c.slug,
             "name": c.name,
-            "category": c.category,
+            "category": _known(c.category).value,
             "parent": c.parent,
             "synonyms": json.dumps(list(c.synonyms)),
             "description": c.description,
@@ -220,8 +229,8 @@ def _write(db: sqlite_utils.Database, sources: ContentSources, digest: str, work
             "id": index + 1,
             "treatment_slug": r.treatment,
             "class_slug": r.class_slug,
-            "role": r.role,
-            "role_rank": Role(r.role).rank,
+            "role": _known(r.role).value,
+            "role_rank": _known(r.role).rank,
             **_dose_columns(r.dose),
             "note": r.note,
             "article_slug": r.article,

@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.compiler.articles import SLUG
 from db.compiler.toml_fields import FieldReader, entries, load_toml
 from db.errors import Problem
-from db.model import DoseRange, Role
+from db.model import SLUG, ClassCategory, DoseRange, Role, TreatmentKind
 
-DRUG_KINDS = ("drug", "drug group")
-CLASS_CATEGORIES = ("physiological", "syndrome", "general")
-ROLES = tuple(r.value for r in Role)
+#: The kinds drugs.toml offers (therapies.toml holds the non-drug treatments).
+DRUG_KINDS = (TreatmentKind.DRUG, TreatmentKind.DRUG_GROUP)
 
 
 @dataclass(frozen=True)
@@ -23,7 +21,8 @@ class TreatmentSource:
     line: int
     slug: str
     name: str
-    kind: str  # "drug", "drug group" or "non-drug"
+    #: None when the file gives no kind that is one (a problem says where; nothing is built).
+    kind: TreatmentKind | None
     brands: tuple[str, ...]
     synonyms: tuple[str, ...]
     mechanism: str
@@ -53,7 +52,8 @@ class ClassSource:
     line: int
     slug: str
     name: str
-    category: str
+    #: None when the file gives no category that is one (a problem says where; nothing is built).
+    category: ClassCategory | None
     parent: str
     synonyms: tuple[str, ...]
     description: str
@@ -68,7 +68,8 @@ class RecommendationSource:
     line: int
     treatment: str
     class_slug: str
-    role: str
+    #: None when the file gives no role that is one (a problem says where; nothing is built).
+    role: Role | None
     dose: DoseRange | None
     note: str
     article: str
@@ -109,11 +110,13 @@ def read_treatments(path: Path, rel: str, header: str, problems: list[Problem]) 
         else:
             entry.only(("slug", "name", "synonyms", "mechanism"))
         slug = entry.text("slug")
-        if slug and not SLUG.match(slug):
+        if slug and not SLUG.fullmatch(slug):
             entry.problem("slug", f"slug {slug!r} must be lowercase letters, digits and hyphens")
-        kind = entry.text("kind", required=False, default="drug") if is_drug else "non-drug"
-        if kind not in (*DRUG_KINDS, "non-drug"):
-            entry.problem("kind", f"kind {kind!r} is not one of {', '.join(DRUG_KINDS)}")
+        kind = (
+            entry.choice("kind", TreatmentKind, listed=DRUG_KINDS, required=False, default=TreatmentKind.DRUG)
+            if is_drug
+            else TreatmentKind.NON_DRUG
+        )
         dose = entry.dose("dose") if is_drug else None
         dose_article = entry.text("dose_article", required=False) if is_drug else ""
         dose_context = entry.text("dose_context", required=False) if is_drug else ""
@@ -156,11 +159,9 @@ def read_classes(path: Path, rel: str, problems: list[Problem]) -> list[ClassSou
         entry = FieldReader(table, rel, lines, span, problems)
         entry.only(("slug", "name", "category", "parent", "synonyms", "description", "condition"))
         slug = entry.text("slug")
-        if slug and not SLUG.match(slug):
+        if slug and not SLUG.fullmatch(slug):
             entry.problem("slug", f"slug {slug!r} must be lowercase letters, digits and hyphens")
-        category = entry.text("category")
-        if category and category not in CLASS_CATEGORIES:
-            entry.problem("category", f"category {category!r} is not one of {', '.join(CLASS_CATEGORIES)}")
+        category = entry.choice("category", ClassCategory)
         classes.append(
             ClassSource(
                 rel,
@@ -189,7 +190,7 @@ def read_conditions(path: Path, rel: str, problems: list[Problem]) -> list[Condi
         entry = FieldReader(table, rel, lines, span, problems)
         entry.only(("slug", "name", "description", "overview"))
         slug = entry.text("slug")
-        if slug and not SLUG.match(slug):
+        if slug and not SLUG.fullmatch(slug):
             entry.problem("slug", f"slug {slug!r} must be lowercase letters, digits and hyphens")
         conditions.append(
             ConditionSource(
@@ -219,9 +220,7 @@ def read_recommendations(path: Path, rel: str, problems: list[Problem]) -> list[
         entry.only(
             ("treatment", "class", "role", "dose", "note", "article", "citations", "uncited", "derived", "condition")
         )
-        role = entry.text("role")
-        if role and role not in ROLES:
-            entry.problem("role", f"role {role!r} is not one of {', '.join(ROLES)}")
+        role = entry.choice("role", Role)
         citations = entry.citations("citations", "uncited", "a recommendation")
         uncited = not citations
         recommendations.append(

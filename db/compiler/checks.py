@@ -13,7 +13,7 @@ from db.compiler.dialect import CITATION
 from db.compiler.doses import appears_as_written
 from db.compiler.tree import ContentSources, relative
 from db.errors import Problem
-from db.model import DoseRange
+from db.model import DoseRange, PageScheme
 
 
 def cross_check(sources: ContentSources, problems: list[Problem]) -> None:
@@ -102,12 +102,13 @@ def cross_check(sources: ContentSources, problems: list[Problem]) -> None:
                 )
             )
         _check_source(rec.file, rec.line, rec.article, rec.citations, articles, problems, dose=rec.dose)
-    targets: dict[str, set[str]] = {"article": set(articles), "drug": set(treatments), "class": set(classes)}
+    targets = {PageScheme.ARTICLE: set(articles), PageScheme.TREATMENT: set(treatments), PageScheme.CLASS: set(classes)}
     for article in sources.articles:
         rel = relative(article.path, sources.root)
-        for scheme, target, line in article.links:
-            if target not in targets[scheme]:
-                problems.append(Problem(rel, line, f"link to {scheme}:{target} goes nowhere: no such {scheme}"))
+        for address, line in article.links:
+            # A link names a page; a place on it (#...) is not checked, so it is not allowed.
+            if address.fragment or address.slug not in targets[address.scheme]:
+                problems.append(Problem(rel, line, f"link to {address} goes nowhere: no such {address.scheme.value}"))
 
 
 def _check_source(

@@ -18,6 +18,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from db.model import ReferenceKind
+
 KNOWN_SECTIONS = {
     "from the guidelines": "From the guidelines",
     "from the fda drug label": "From the drug label",
@@ -25,12 +27,12 @@ KNOWN_SECTIONS = {
     "from the research": "From the research",
 }
 REFERENCE_KINDS = {
-    "guideline": "guideline",
-    "guidelines": "guideline",
-    "research": "research",
-    "drug label": "drug label",
-    "fda drug label": "drug label",
-    "label": "drug label",
+    "guideline": ReferenceKind.GUIDELINE,
+    "guidelines": ReferenceKind.GUIDELINE,
+    "research": ReferenceKind.RESEARCH,
+    "drug label": ReferenceKind.DRUG_LABEL,
+    "fda drug label": ReferenceKind.DRUG_LABEL,
+    "label": ReferenceKind.DRUG_LABEL,
 }
 
 # Page furniture: lines that are never content, wherever they stand.
@@ -109,7 +111,7 @@ class Quirk:
 @dataclass
 class ExportReference:
     number: int
-    kind: str
+    kind: ReferenceKind
     title: str
     publication: str
     year: int | None
@@ -177,7 +179,7 @@ def _unlisted_citations(export: Export) -> None:
             if n > listed:
                 first_line.setdefault(n, line)
     for n, line in sorted(first_line.items()):
-        export.references.append(ExportReference(n, "other", "", "", None, line, listed=False))
+        export.references.append(ExportReference(n, ReferenceKind.OTHER, "", "", None, line, listed=False))
         export.quirks.append(
             Quirk(
                 line,
@@ -188,7 +190,7 @@ def _unlisted_citations(export: Export) -> None:
     present = {r.number for r in export.references}
     for n in range(1, max(present, default=0) + 1):
         if n not in present:  # a gap below a citation past the list: keep the numbering whole
-            export.references.append(ExportReference(n, "other", "", "", None, 1, listed=False))
+            export.references.append(ExportReference(n, ReferenceKind.OTHER, "", "", None, 1, listed=False))
     export.references.sort(key=lambda r: r.number)
 
 
@@ -272,7 +274,7 @@ def _read_references(lines: list[tuple[int, str]], export: Export) -> None:
             parts = 0
             continue
         if current is None or parts >= 2:
-            current = ExportReference(len(export.references) + 1, "other", "", "", None, number)
+            current = ExportReference(len(export.references) + 1, ReferenceKind.OTHER, "", "", None, number)
             export.references.append(current)
             parts = 0
             export.quirks.append(Quirk(number, f"reference {current.number} has no type line before it"))

@@ -24,6 +24,7 @@ from db.compiler.catalog import read_classes, read_treatments
 from db.compiler.drafts import IMPORT_NOTICE, UNRESOLVED
 from db.compiler.export import Export, Quirk, read_export
 from db.errors import Problem
+from db.model import PageAddress, PageScheme
 
 DRAFT_NOTICE = IMPORT_NOTICE + (
     "{source}.** The text below is the export's own wording, as imported: "
@@ -108,9 +109,14 @@ class Catalogue:
     classes: dict[str, tuple[str, ...]]
     problems: tuple[str, ...] = ()
 
-    def all_names(self) -> dict[str, str]:
-        names = {n.casefold(): f"drug:{slug}" for slug, ns in self.treatments.items() for n in ns}
-        names.update({n.casefold(): f"class:{slug}" for slug, ns in self.classes.items() for n in ns})
+    def all_names(self) -> dict[str, PageAddress]:
+        """Every known name, case-folded, and the page it names."""
+        names = {
+            n.casefold(): PageAddress(PageScheme.TREATMENT, slug) for slug, ns in self.treatments.items() for n in ns
+        }
+        names.update(
+            {n.casefold(): PageAddress(PageScheme.CLASS, slug) for slug, ns in self.classes.items() for n in ns}
+        )
         return names
 
 
@@ -202,7 +208,7 @@ def draft_text(export: Export, slug: str, source: str, *, topic: str, condition:
         ).rstrip()
     )
     for ref in export.references:
-        entry: dict[str, Any] = {"number": ref.number, "kind": ref.kind}
+        entry: dict[str, Any] = {"number": ref.number, "kind": ref.kind.value}
         if ref.listed:
             entry["title"] = ref.title
             if ref.publication:

@@ -8,6 +8,7 @@ import string
 from dataclasses import dataclass
 
 from db.compiler.tree import ContentSources
+from db.model import PageScheme
 
 _WORD = re.compile(r"\w+")
 
@@ -45,9 +46,9 @@ def mentions(sources: ContentSources, texts: dict[str, str]) -> list[dict[str, s
     """
     pairs: set[tuple[str, str]] = set()
     for article in sources.articles:
-        for scheme, target, _line in article.links:
-            if scheme == "drug":
-                pairs.add((target, article.slug))
+        for address, _line in article.links:
+            if address.scheme is PageScheme.TREATMENT:
+                pairs.add((address.slug, article.slug))
     for rec in sources.recommendations:
         pairs.add((rec.treatment, rec.article))
     by_first_word: dict[str, list[_Name]] = {}

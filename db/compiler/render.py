@@ -15,6 +15,7 @@ import nh3
 
 from db.compiler.articles import ArticleSource, ReferenceSource
 from db.compiler.dialect import markdown_parser
+from db.model import PageScheme
 
 ALLOWED_TAGS = {
     "a",
@@ -53,7 +54,7 @@ ALLOWED_ATTRIBUTES = {
     "li": {"class"},
     "p": {"class"},
 }
-URL_SCHEMES = {"http", "https", "mailto", "drug", "class", "article"}
+URL_SCHEMES = {"http", "https", "mailto", *(scheme.value for scheme in PageScheme if scheme.is_page)}
 
 
 def render_markdown(body: str) -> str:
@@ -83,8 +84,8 @@ def references_html(references: list[ReferenceSource]) -> str:
         if ref.year:
             parts.append(str(ref.year))
         text = ". ".join(parts) + "."
-        if ref.kind:
-            text += f' <span class="refkind">({html.escape(ref.kind)})</span>'
+        if ref.kind is not None:
+            text += f' <span class="refkind">({html.escape(ref.kind.value)})</span>'
         if not ref.listed:
             text += ' <span class="unlisted">Cited in the source but not in its reference list.</span>'
         if ref.note:

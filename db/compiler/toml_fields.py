@@ -9,12 +9,15 @@ import datetime as dt
 import re
 import tomllib
 from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from db.compiler.doses import parse_dose
 from db.errors import Problem
 from db.model import DoseRange
+
+_Choice = TypeVar("_Choice", bound=StrEnum)
 
 TOML_LINE = re.compile(r"at line (\d+)")
 #: tomllib's own location, "(at line 5, column 15)": counted from the start of the TOML text,
@@ -71,6 +74,32 @@ class FieldReader:
         if required and not value.strip():
             self.problem(key, f"{key!r} must not be empty")
         return value.strip()
+
+    def choice(
+        self,
+        key: str,
+        choices: type[_Choice],
+        *,
+        named: str = "",
+        listed: Iterable[_Choice] = (),
+        required: bool = True,
+        default: str = "",
+    ) -> _Choice | None:
+        """One of ``choices``, read once here; None, and a problem naming the allowed values, for other text.
+
+        ``named`` is how the problem names the field (its key by default); ``listed`` the values it
+        offers (every one by default). A required field that is missing or empty has its problem
+        from :meth:`text`.
+        """
+        value = self.text(key, required=required, default=default)
+        if required and not value:
+            return None
+        try:
+            return choices(value)
+        except ValueError:
+            allowed = ", ".join(choice.value for choice in (tuple(listed) or tuple(choices)))
+            self.problem(key, f"{named or key} {value!r} is not one of {allowed}")
+            return None
 
     def texts(self, key: str) -> tuple[str, ...]:
         value = self.table.get(key, [])

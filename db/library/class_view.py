@@ -26,6 +26,7 @@ from db.model import (
     Evidence,
     Inheritance,
     Recommendation,
+    ReferenceKind,
     Role,
     SourceRef,
     TreatmentKind,
@@ -40,7 +41,7 @@ HEDGES = ("may", "anecdotal", "reported", "often", "promising", "suggested")
 _HEDGE = re.compile(r"\b(" + "|".join(HEDGES) + r")\b", re.IGNORECASE)
 
 #: Reference kinds in the order the evidence column names them; any other kind follows, A-Z.
-KIND_ORDER = ("guideline", "drug label", "research")
+KIND_ORDER = tuple(kind.value for kind in (ReferenceKind.GUIDELINE, ReferenceKind.DRUG_LABEL, ReferenceKind.RESEARCH))
 
 _INHERITANCE = {0: Inheritance.OWN, 1: Inheritance.SUBCLASS, 2: Inheritance.ANCESTOR, 3: Inheritance.GENERAL}
 _ROLES = {role.value: role for role in Role}

@@ -28,6 +28,8 @@ from db.model import (
     Condition,
     DoseRange,
     Manifest,
+    PageAddress,
+    PageScheme,
     Recommendation,
     Reference,
     Role,
@@ -255,13 +257,13 @@ class Library:
             for row in self._rows("SELECT slug, name, description, overview FROM conditions ORDER BY position")
         )
 
-    def home(self) -> str:
-        """The page to open on: the first condition's overview article, else the first article A-Z ("" if none)."""
+    def home(self) -> PageAddress | None:
+        """The page to open on: the first condition's overview article, else the first article A-Z (None if none)."""
         for condition in self.conditions():
             if condition.overview:
-                return f"article:{condition.overview}"
+                return PageAddress(PageScheme.ARTICLE, condition.overview)
         rows = self._rows("SELECT slug FROM articles ORDER BY title COLLATE NOCASE, slug LIMIT 1")
-        return f"article:{rows[0][0]}" if rows else ""
+        return PageAddress(PageScheme.ARTICLE, rows[0][0]) if rows else None
 
     def draft_articles(self) -> frozenset[str]:
         """Slugs of the articles that are drafts (only in a build made with ``--include-drafts``)."""

@@ -28,7 +28,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from db.library import Library
-from db.model import ClassSummary, Recommendation, Role, SourceRef, TreatmentPage
+from db.model import (
+    ClassCategory,
+    ClassSummary,
+    PageAddress,
+    PageScheme,
+    Recommendation,
+    Role,
+    SourceRef,
+    TreatmentPage,
+)
 
 #: The deck of drug-level cards (dose ranges, brand names); every other deck is a class slug.
 DRUGS_DECK = "drugs"
@@ -88,7 +97,7 @@ class Card:
     question: str
     lines: tuple[AnswerLine, ...]
     #: The page the fact is on: ``drug:SLUG`` or ``class:SLUG``.
-    page: str
+    page: PageAddress
     fingerprint: str
 
     @property
@@ -97,12 +106,12 @@ class Card:
         return "; ".join(line.text for line in self.lines)
 
     @property
-    def source_url(self) -> str:
+    def source_url(self) -> PageAddress:
         """Where the answer comes from: ``article:SLUG#ref-N`` for a cited source, else the article or page."""
         for line in self.lines:
             for source in line.sources:
-                anchor = f"#ref-{source.citations[0]}" if source.citations else ""
-                return f"article:{source.article_slug}{anchor}"
+                anchor = f"ref-{source.citations[0]}" if source.citations else ""
+                return PageAddress(PageScheme.ARTICLE, source.article_slug, anchor)
         return self.page
 
 
@@ -138,7 +147,7 @@ def generate_cards(library: Library, *, drafts: frozenset[str] | None = None) ->
     for brand, pages in brands.items():  # one card per brand name, even if two drugs share it
         question = f"{brand} is a brand name of which drug?"
         lines = tuple(AnswerLine(p.name, (Statement("", None),)) for p in pages)
-        cards.append(_card(f"brand:{brand}", CardKind.BRAND, DRUGS_DECK, question, lines, f"drug:{pages[0].slug}"))
+        cards.append(_card(f"brand:{brand}", CardKind.BRAND, DRUGS_DECK, question, lines, _treatment_page(pages[0])))
     return tuple(cards)
 
 
@@ -162,7 +171,7 @@ def _statement(text: str, source: SourceRef, kinds: _Kinds) -> Statement:
 def class_phrase(cls: ClassSummary | str, category: str = "") -> str:
     """How a question names a class: "cortical myoclonus", "Lance-Adams syndrome", "myoclonus (any type)"."""
     name, category = (cls.name, cls.category) if isinstance(cls, ClassSummary) else (cls, category)
-    return f"{name.lower()} myoclonus" if category == "physiological" else name
+    return f"{name.lower()} myoclonus" if category == ClassCategory.PHYSIOLOGICAL else name
 
 
 # -- building cards ------------------------------------------------------------------------
@@ -170,7 +179,7 @@ def class_phrase(cls: ClassSummary | str, category: str = "") -> str:
 
 def _class_cards(cls: ClassSummary, recs: list[Recommendation], kinds: _Kinds) -> list[Card]:
     where = class_phrase(cls)
-    page = f"class:{cls.slug}"
+    page = PageAddress(PageScheme.CLASS, cls.slug)
     cards: list[Card] = []
     for role in Role:
         with_role = [r for r in recs if r.role is role]
@@ -200,7 +209,7 @@ def _class_cards(cls: ClassSummary, recs: list[Recommendation], kinds: _Kinds) -
 
 def _drug_cards(page: TreatmentPage, excluded: frozenset[str], kinds: _Kinds) -> list[Card]:
     cards: list[Card] = []
-    url = f"drug:{page.slug}"
+    url = _treatment_page(page)
     # A dose is never shown without its use and its source: a range with neither gets no card.
     if (
         page.dose is not None
@@ -227,8 +236,14 @@ def _grouped(
     return tuple(AnswerLine(value, tuple(said)) for value, said in statements.items())
 
 
-def _card(card_id: str, kind: CardKind, deck: str, question: str, lines: tuple[AnswerLine, ...], page: str) -> Card:
+def _card(
+    card_id: str, kind: CardKind, deck: str, question: str, lines: tuple[AnswerLine, ...], page: PageAddress
+) -> Card:
     return Card(card_id, kind, deck, question, lines, page, fingerprint(lines))
+
+
+def _treatment_page(page: TreatmentPage) -> PageAddress:
+    return PageAddress(PageScheme.TREATMENT, page.slug)
 
 
 def fingerprint(lines: Iterable[AnswerLine]) -> str:

@@ -36,9 +36,9 @@ def answer_html(card: Card, *, links: bool = True) -> str:
         items.append(f"<li><b>{value}</b>{said}</li>")
     if links:
         where = (
-            f'<a href="{escape(card.source_url)}">Open the source</a> (O) &middot; '
-            f'<a href="{escape(card.page)}">Open the page</a> (P)'
+            f'<a href="{escape(str(card.source_url))}">Open the source</a> (O) &middot; '
+            f'<a href="{escape(str(card.page))}">Open the page</a> (P)'
         )
     else:
-        where = f"ClinRef: {escape(card.source_url)} &middot; {escape(card.page)}"
+        where = f"ClinRef: {escape(str(card.source_url))} &middot; {escape(str(card.page))}"
     return f'<ul>{"".join(items)}</ul><p class="meta">{where}</p>'
