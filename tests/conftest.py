@@ -9,10 +9,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from db.paths import content_sources_dir
+
+if TYPE_CHECKING:
+    from db.library import Library
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -56,7 +60,7 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def library(built_db: Path) -> Iterator[object]:
+def library(built_db: Path) -> Iterator[Library]:
     from db.library import Library
 
     with Library(built_db) as lib:

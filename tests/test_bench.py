@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pytestqt.modeltest import ModelTester
 
 from bench.generate import CorpusSpec, GeneratedCorpus, cached, generate
 from db.__main__ import main as db_main
@@ -139,8 +140,8 @@ def test_topics_can_leave_long_topics_for_later(corpus_db: Path) -> None:
         assert (lazy.classes, lazy.drugs, lazy.therapies) == (full.classes, full.drugs, full.therapies)
 
 
-def test_lazy_topic_tree_makes_long_groups_when_opened(qtmodeltester: object, corpus_db: Path) -> None:
-    from desktop.sidebar import LazyTopicModel
+def test_lazy_topic_tree_makes_long_groups_when_opened(qtmodeltester: ModelTester, corpus_db: Path) -> None:
+    from desktop.topic_model import LazyTopicModel
 
     with Library(corpus_db) as library:
         model = LazyTopicModel(library.topics(most_articles=0), library.topic_articles)
@@ -151,7 +152,7 @@ def test_lazy_topic_tree_makes_long_groups_when_opened(qtmodeltester: object, co
         model.fetchMore(first_topic)
         assert model.rowCount(first_topic) == len(library.topic_articles(str(first_topic.data())))
         assert not model.canFetchMore(first_topic)
-        qtmodeltester.check(model)  # type: ignore[attr-defined]
+        qtmodeltester.check(model)
 
 
 @settings(max_examples=60, deadline=None)

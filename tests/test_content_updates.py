@@ -64,7 +64,8 @@ def test_cp_new_over_the_live_file_never_mixes_versions_and_is_offered_whole(
         qtbot.waitUntil(lambda: app.window is not first)
         qtbot.addWidget(window(app))
         assert "Content 2099.01.01-1" in window(app).content_label.text()
-        assert window(app).reader.page is not None and window(app).reader.page.url == "drug:clonazepam"
+        page = window(app).reader.page
+        assert page is not None and page.url == "drug:clonazepam"
         assert _doses_seen(qtbot, app) == {"1.5-16 mg/day"}
 
 

@@ -29,6 +29,7 @@ from desktop.article_view import ArticleView
 from desktop.settings import UserSettings
 from tests.desktop_helpers import running, window
 from tests.minimal_content import ARTICLE, write_files
+from tests.ui import child
 
 # -- content files that cannot be used ---------------------------------------------------------
 
@@ -82,7 +83,7 @@ def test_unusable_content_falls_back_to_bundled_and_says_why(
     monkeypatch.setattr("db.library.locate.default_database", lambda: built_db)
     with running(qtbot, bad) as app:
         assert window(app).isVisible()
-        assert "pending human review" in window(app).findChild(QTextBrowser, "articleView").toPlainText()
+        assert "pending human review" in child(window(app), QTextBrowser, "articleView").toPlainText()
         notice = window(app).findChild(QMessageBox, "startupNotice")
         assert notice is not None
         assert str(bad) in notice.text() and reason in notice.text() and "bundled content" in notice.text()

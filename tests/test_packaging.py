@@ -323,7 +323,8 @@ def built_msi(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ):
         (payload / name).parent.mkdir(parents=True, exist_ok=True)
         (payload / name).write_bytes(data)
-    return msi.build_with_wixl(payload, "0.1.0", work / "clinref.msi", work / "wixl")
+    built: Path = msi.build_with_wixl(payload, "0.1.0", work / "clinref.msi", work / "wixl")
+    return built
 
 
 def test_msi_installs_per_machine_with_a_stable_upgrade_code(built_msi: Path) -> None:
@@ -636,7 +637,7 @@ def test_help_about_shows_the_notices_the_bundle_carries(
         main = window(startup)
 
         def open_licences() -> QWidget:
-            main.act_about.trigger()  # type: ignore[attr-defined]
+            main.act_about.trigger()
             about = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "aboutDialog" and w.isVisible())
             assert isinstance(about, QMessageBox) and "proprietary" in about.text()
             button = about.findChild(QPushButton, "aboutLicences")

@@ -13,11 +13,12 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.desktop_helpers import running, window
+from tests.ui import child
 
 
 def _store_status(app: object) -> tuple[QWidget, QLabel, QPushButton]:
     main = window(app)  # type: ignore[arg-type]
-    status = main.findChild(QWidget, "storeStatus")
+    status = child(main, QWidget, "storeStatus")
     label = main.findChild(QLabel, "storeStatusText")
     retry = main.findChild(QPushButton, "storeRetry")
     assert status is not None and label is not None and retry is not None
