@@ -7,7 +7,6 @@ the .deb installed and removed) by ``python packaging/check_bundle.py dist --x11
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import re
 import shutil
@@ -60,14 +59,51 @@ def test_packaging_folder_cannot_shadow_the_packaging_library() -> None:
     assert not Path(packaging.version.__file__).resolve().is_relative_to(PACKAGING)
 
 
-def test_spec_parses_and_applies_the_trim_rules() -> None:
+def test_spec_gives_pyinstaller_the_trim_rules_hook_and_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run the spec as PyInstaller does, with its build steps recorded instead of run."""
+    content = tmp_path / "clinref.db"
+    content.write_bytes(b"SQLite format 3\x00")
+    # Seen by Analysis: two plugins and two data files; the trim rules drop the second of each on Linux.
+    xcb = ("PySide6/Qt/plugins/platforms/libqxcb.so", "/qt/libqxcb.so", "BINARY")
+    wayland = ("PySide6/Qt/plugins/platforms/libqwayland.so", "/qt/libqwayland.so", "BINARY")
+    disclaimer = ("resources/disclaimer.toml", "/src/disclaimer.toml", "DATA")
+    translation = ("PySide6/Qt/translations/qt_de.qm", "/qt/qt_de.qm", "DATA")
+    calls: dict[str, list[tuple[tuple[object, ...], dict[str, object]]]] = {}
+
+    def step(name: str) -> type:
+        class Step:
+            def __init__(self, *args: object, **kwargs: object) -> None:
+                calls.setdefault(name, []).append((args, kwargs))
+                self.scripts: list[object] = []
+                self.pure: list[object] = []
+                self.binaries = [xcb, wayland]
+                self.datas = [disclaimer, translation]
+
+        return Step
+
+    monkeypatch.setattr(sys, "argv", ["clinref.spec", "--content", str(content)])
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the spec puts its folder first
+    namespace: dict[str, object] = {"SPECPATH": str(PACKAGING), "__name__": "__main__"}
+    namespace |= {name: step(name) for name in ("Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE")}
     source = (PACKAGING / "clinref.spec").read_text(encoding="utf-8")
-    compile(ast.parse(source), "clinref.spec", "exec")
-    assert "excludes=list(bundle_rules.EXCLUDED_MODULES)" in source
-    assert "bundle_rules.keep(entry[0], entry[1], sys.platform)" in source
-    assert '"strip": IS_LINUX, "upx": False' in source
-    hooks = re.findall(r'runtime_hooks=\[str\(Path\(SPECPATH\) / "([\w.]+)"\)\]', source)
-    assert hooks == ["rthook_child_environment.py"] and (PACKAGING / hooks[0]).is_file()
+    exec(compile(source, str(PACKAGING / "clinref.spec"), "exec"), namespace)
+
+    [(_, analysis)] = calls["Analysis"]
+    assert analysis["excludes"] == list(rules.EXCLUDED_MODULES)
+    assert analysis["runtime_hooks"] == [str(PACKAGING / "rthook_child_environment.py")]
+    assert (PACKAGING / "rthook_child_environment.py").is_file()
+    datas = analysis["datas"]
+    assert isinstance(datas, list)
+    assert (str(content), "content") in datas and (f"{content}.minisig", "content") in datas
+    # COLLECT bundles what the trim rules keep.
+    [(collected, options)] = calls["COLLECT"]
+    linux = sys.platform.startswith("linux")
+    assert collected[-2:] == ([e for e in (xcb, wayland) if rules.keep(e[0], e[1], sys.platform)], [disclaimer])
+    assert options["strip"] is linux and options["upx"] is False
+    for _, exe in calls["EXE"]:
+        assert exe["strip"] is linux and exe["upx"] is False
 
 
 @pytest.mark.parametrize(
