@@ -16,8 +16,9 @@ from tests.ui import child
 
 
 @contextmanager
-def running(qtbot: QtBot, db: Path, *, accept: bool = True) -> Iterator[Startup]:
-    """Start ClinRef on ``db`` with the current (throwaway) profile; accept the disclaimer if asked."""
+def running(qtbot: QtBot, db: Path | None, *, accept: bool = True) -> Iterator[Startup]:
+    """Start ClinRef on ``db`` (None: what it finds itself) with the current (throwaway) profile; accept the
+    disclaimer if asked."""
     startup = Startup(db)
     assert startup.begin() is None
     if accept and startup.dialog is not None:

@@ -141,7 +141,7 @@ def test_garbage_settings_are_reset_and_bookmarks_kept(qtbot: QtBot, built_db: P
 def test_corrupt_bookmarks_are_reset_and_settings_kept(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         for _ in range(3):
-            app.window.zoom_in()  # type: ignore[union-attr]
+            window(app).zoom_in()
         store = app.userdata.path
     store.write_bytes(b"this is not a database" * 400)
     for sidecar in ("-wal", "-shm"):
@@ -151,7 +151,7 @@ def test_corrupt_bookmarks_are_reset_and_settings_kept(qtbot: QtBot, built_db: P
         assert again.settings.zoom() == 3  # zoom kept
         notice = window(again).findChild(QMessageBox, "startupNotice")
         assert notice is not None and str(store) in notice.text() and "has been reset" in notice.text()
-        again.window.toggle_bookmark()  # type: ignore[union-attr]
+        window(again).toggle_bookmark()
         assert again.userdata.bookmarks()
         notice.accept()
 

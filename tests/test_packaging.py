@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGING = ROOT / "packaging"
@@ -663,7 +664,7 @@ def test_notices_show_each_text_once_and_name_a_missing_one() -> None:
 
 @pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 def test_help_about_shows_the_notices_the_bundle_carries(
-    qtbot: object, built_db: Path, profile: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    qtbot: QtBot, built_db: Path, profile: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QMessageBox, QPlainTextEdit, QPushButton, QWidget
@@ -672,7 +673,7 @@ def test_help_about_shows_the_notices_the_bundle_carries(
     from tests.desktop_helpers import running, window
 
     shipped = tmp_path / notices.NOTICES_NAME
-    with running(qtbot, built_db) as startup:  # type: ignore[arg-type]
+    with running(qtbot, built_db) as startup:
         main = window(startup)
 
         def open_licences() -> QWidget:
@@ -681,16 +682,16 @@ def test_help_about_shows_the_notices_the_bundle_carries(
             assert isinstance(about, QMessageBox) and "proprietary" in about.text()
             button = about.findChild(QPushButton, "aboutLicences")
             assert button is not None
-            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
             found: list[QWidget] = []
 
             def shown() -> bool:
                 found[:] = [w for w in QApplication.topLevelWidgets() if w.objectName() == "licencesDialog"]
                 return any(w.isVisible() for w in found)
 
-            qtbot.waitUntil(shown)  # type: ignore[attr-defined]
+            qtbot.waitUntil(shown)
             dialog = next(w for w in found if w.isVisible())
-            qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+            qtbot.addWidget(dialog)
             return dialog
 
         monkeypatch.setattr(db.paths, "bundle_root", lambda: tmp_path)

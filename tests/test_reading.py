@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QTableView, QTextBrowser
 from pytestqt.qtbot import QtBot
 
 from desktop.article_view import ArticleView
+from desktop.startup import Startup
 from tests.desktop_helpers import article_text, press, running, search_box, type_search, window
 from tests.ui import child
 
@@ -22,10 +23,8 @@ pytestmark = pytest.mark.usefixtures("profile")
 ARTICLE = "article:post-hypoxic-myoclonus-treatment"
 
 
-def article_view(app: object) -> ArticleView:
-    view = window(app).findChild(QTextBrowser, "articleView")  # type: ignore[arg-type]
-    assert isinstance(view, ArticleView)
-    return view
+def article_view(app: Startup) -> ArticleView:
+    return child(window(app), ArticleView, "articleView")
 
 
 def citation_point(view: ArticleView, number: int, occurrence: int = 0) -> QPoint:

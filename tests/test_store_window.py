@@ -46,14 +46,14 @@ def _refuse_inserts(store: Path, table: str, message: str) -> None:
 def test_a_failed_bookmark_is_reported_not_announced_as_saved(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         main = window(app)
-        app.window.open_url("drug:clonazepam")  # type: ignore[union-attr]
+        window(app).open_url("drug:clonazepam")
         # Every bookmark write now fails, as on a full disk; reads still work (and used to clear the error).
         _refuse_inserts(app.userdata.path, "bookmarks", "database or disk is full")
         qtbot.keyClick(main, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
         message = main.statusBar().currentMessage()
         assert "Could not save the bookmark" in message and "disk is full" in message, message
         assert "Bookmarked" not in message
-        assert not app.window.act_bookmark.isChecked()  # type: ignore[union-attr]
+        assert not window(app).act_bookmark.isChecked()
         assert app.userdata.bookmarks() == ()
 
 
@@ -62,7 +62,7 @@ def test_a_failed_history_write_is_reported(qtbot: QtBot, built_db: Path) -> Non
     with running(qtbot, built_db) as app:
         main = window(app)
         _refuse_inserts(app.userdata.path, "history", "disk I/O error")
-        app.window.open_url("drug:clonazepam")  # type: ignore[union-attr]
+        window(app).open_url("drug:clonazepam")
         message = main.statusBar().currentMessage()
         assert "could not be saved" in message and "history" in message, message
 
@@ -79,7 +79,7 @@ def test_a_store_that_is_not_kept_says_so_until_retry_saves_it(
         status, label, retry = _store_status(app)
         assert not status.isHidden() and not retry.isHidden()
         assert "not being saved" in label.text() and str(blocker) in label.text()
-        app.window.open_url("drug:clonazepam")  # type: ignore[union-attr]
+        window(app).open_url("drug:clonazepam")
         qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
         retry.click()  # still blocked: nothing lost, still said
         assert not status.isHidden() and [b.url for b in app.userdata.bookmarks()] == ["drug:clonazepam"]

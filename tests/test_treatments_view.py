@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QFileDialog, QTableView, QTextBrowser, QTreeView
 from pytestqt.qtbot import QtBot
 
+from db.library import Library
 from desktop.roles import URL_ROLE
 from desktop.startup import Startup
 from desktop.treatment_table import COLUMNS, DOSE_COLUMN, contrast_ratio, fit_lines
@@ -232,11 +234,11 @@ def _light() -> QPalette:
 
 @pytest.mark.parametrize("palette", [_light, _dark], ids=["light", "dark"])
 def test_warning_and_no_dose_cells_reach_4_5_to_1_in_light_and_dark(
-    qtbot: QtBot, built_db: Path, palette: object
+    qtbot: QtBot, built_db: Path, palette: Callable[[], QPalette]
 ) -> None:
     with running(qtbot, built_db) as app:
         panel = window(app).treatments
-        chosen = palette()  # type: ignore[operator]
+        chosen = palette()
         panel.setPalette(chosen)
         _pick(qtbot, app, "Acute post-hypoxic myoclonus")
         model = _table(app).model()
@@ -376,11 +378,11 @@ def test_content_that_breaks_while_the_tab_is_open_says_so_instead_of_a_stale_ta
         assert window(app).isVisible()
 
 
-def test_only_the_newest_class_view_reaches_the_table(qtbot: QtBot, library: object) -> None:
+def test_only_the_newest_class_view_reaches_the_table(qtbot: QtBot, library: Library) -> None:
     from desktop.class_view_runner import ClassViewRunner
     from desktop.queries import Queries
 
-    runner = ClassViewRunner(Queries(library))  # type: ignore[arg-type]
+    runner = ClassViewRunner(Queries(library))
     seen: list[tuple[str, ...]] = []
     runner.ready.connect(lambda view: seen.append(view.class_slugs))
     with qtbot.waitSignal(runner.ready, timeout=5000):
