@@ -451,7 +451,7 @@ def write_sbom(components: list[Component], out: Path) -> Path:
         result = subprocess.run([str(c) for c in command], text=True, capture_output=True, env=env)
         if result.returncode != 0:
             raise NoticeError(f"cyclonedx-py failed: {result.stderr.strip()[-800:]}; pip install -e '.[package]'")
-        bom = Bom.from_json(json.loads(python_sbom.read_text(encoding="utf-8")))  # type: ignore[attr-defined]
+        bom = Bom.from_json(json.loads(python_sbom.read_text(encoding="utf-8")))
     have = {c.name.lower() for c in bom.components}
     wanted = {c.python_distribution.lower() for c in components if c.python_distribution}
     if not wanted <= have:

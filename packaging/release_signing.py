@@ -125,4 +125,4 @@ def verify_file(public_key: Path, target: Path) -> str:
         public.verify(target.read_bytes(), signature)
     except (OSError, minisign.Error) as exc:
         raise SigningError(f"{signature_path} does not verify {target.name} with {public_key}: {exc}") from exc
-    return signature.trusted_comment
+    return str(signature.trusted_comment)

@@ -61,7 +61,8 @@ def build_with_wix3(payload: Path, version: str, out: Path, work: Path, wix: Pat
     """Harvest ``payload`` with heat, compile with candle, link and validate (ICE) with light."""
     work.mkdir(parents=True, exist_ok=True)
     harvested = work / "payload.wxs"
-    heat = [wix / "heat.exe", "dir", payload, "-nologo", "-cg", "Payload", "-dr", "INSTALLDIR", "-ag", "-srd"]
+    heat: list[str | Path] = [wix / "heat.exe", "dir", payload, "-nologo", "-cg", "Payload", "-dr", "INSTALLDIR"]
+    heat += ["-ag", "-srd"]
     _run([*heat, "-sfrag", "-sreg", "-scom", "-var", "var.SourceDir", "-out", harvested])
     defines = [f"-dVersion={msi_version(version)}", f"-dSourceDir={payload}", "-dWin64=yes"]
     _run([wix / "candle.exe", "-nologo", "-arch", "x64", *defines, "-out", f"{work}{os.sep}", WXS, harvested])

@@ -8,11 +8,16 @@ import re
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from db.paths import content_sources_dir
+from db.paths import content_sources_dir, default_database_path
+
+if TYPE_CHECKING:
+    from db.library import Library
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -20,6 +25,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     import pytest_socket
 
     pytest_socket.disable_socket(allow_unix_socket=True)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (README, .ci/run): a worker per CPU this process may use; none on one CPU, where a
+    worker would only add its start-up (0 runs the suite in this process, as without xdist)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own setting wins
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cpus if cpus > 1 else 0
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -31,7 +46,26 @@ def _checkout_content_built() -> None:
     """
     from db.__main__ import main as db_main
 
-    assert db_main(["build", "--if-changed"]) == 0, "the checkout's content does not build: run python -m db check"
+    # Under pytest-xdist every worker runs this: one builds, the others then find it up to date.
+    with _exclusive(default_database_path().parent / ".tests-build.lock"):
+        assert db_main(["build", "--if-changed"]) == 0, "the checkout's content does not build: run python -m db check"
+
+
+@contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    """Hold ``lock`` (a file) against other processes; where there is no fcntl (Windows), hold nothing."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - the suite runs on Linux
+        yield
+        return
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +90,7 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def library(built_db: Path) -> Iterator[object]:
+def library(built_db: Path) -> Iterator[Library]:
     from db.library import Library
 
     with Library(built_db) as lib:

@@ -7,15 +7,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QMainWindow, QTextBrowser
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QTextBrowser
 from pytestqt.qtbot import QtBot
 
+from desktop.main_window import MainWindow
 from desktop.startup import Startup
+from tests.ui import child
 
 
 @contextmanager
-def running(qtbot: QtBot, db: Path, *, accept: bool = True) -> Iterator[Startup]:
-    """Start ClinRef on ``db`` with the current (throwaway) profile; accept the disclaimer if asked."""
+def running(qtbot: QtBot, db: Path | None, *, accept: bool = True) -> Iterator[Startup]:
+    """Start ClinRef on ``db`` (None: what it finds itself) with the current (throwaway) profile; accept the
+    disclaimer if asked."""
     startup = Startup(db)
     assert startup.begin() is None
     if accept and startup.dialog is not None:
@@ -29,7 +32,7 @@ def running(qtbot: QtBot, db: Path, *, accept: bool = True) -> Iterator[Startup]
         # The home article opens right after the window's first paint (start-up ends there), as a
         # person sees it appear: wait for it as they would.
         shown = startup.window
-        qtbot.waitUntil(lambda: shown.reader.page is not None)  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: shown.reader.page is not None)
     try:
         yield startup
     finally:
@@ -39,27 +42,21 @@ def running(qtbot: QtBot, db: Path, *, accept: bool = True) -> Iterator[Startup]
         startup.library.close()
 
 
-def window(startup: Startup) -> QMainWindow:
+def window(startup: Startup) -> MainWindow:
     assert startup.window is not None
     return startup.window
 
 
 def search_box(startup: Startup) -> QLineEdit:
-    found = window(startup).findChild(QLineEdit, "searchBox")
-    assert found is not None
-    return found
+    return child(window(startup), QLineEdit, "searchBox")
 
 
 def article_text(startup: Startup) -> str:
-    view = window(startup).findChild(QTextBrowser, "articleView")
-    assert view is not None
-    return view.toPlainText()
+    return child(window(startup), QTextBrowser, "articleView").toPlainText()
 
 
 def results_view(startup: Startup) -> QAbstractItemView:
-    view = window(startup).findChild(QAbstractItemView, "searchResults")
-    assert view is not None
-    return view
+    return child(window(startup), QAbstractItemView, "searchResults")
 
 
 def type_search(qtbot: QtBot, startup: Startup, text: str) -> QAbstractItemView:
@@ -67,7 +64,7 @@ def type_search(qtbot: QtBot, startup: Startup, text: str) -> QAbstractItemView:
     box = search_box(startup)
     box.setFocus()
     box.clear()
-    sidebar = window(startup).sidebar  # type: ignore[attr-defined]
+    sidebar = window(startup).sidebar
     # Searched off the GUI thread: a loaded CI machine may take seconds (no timing is asserted anywhere).
     with qtbot.waitSignal(sidebar.results_shown, timeout=30000, check_params_cb=lambda r: r.query == text):
         if all(ord(c) < 0x10000 for c in text):

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QApplication,
     QDialog,
     QLineEdit,
@@ -26,6 +27,7 @@ from pytestqt.qtbot import QtBot
 from desktop.focus import contrast, ring_colour
 from desktop.startup import Startup
 from tests.desktop_helpers import article_text, press, running, search_box, type_search, window
+from tests.ui import child
 
 pytestmark = pytest.mark.usefixtures("profile")
 
@@ -39,10 +41,10 @@ def accessible_name(widget: QWidget) -> str:
 def test_panes_and_controls_have_names(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         main = window(app)
-        main.open_find()  # type: ignore[attr-defined]
-        assert accessible_name(main.findChild(QTextBrowser, "articleView")) == "Article"
-        assert accessible_name(main.findChild(QTextBrowser, "treatmentDetail"))
-        assert accessible_name(main.findChild(QLineEdit, "findField")) == "Find:"
+        main.open_find()
+        assert accessible_name(child(main, QTextBrowser, "articleView")) == "Article"
+        assert accessible_name(child(main, QTextBrowser, "treatmentDetail"))
+        assert accessible_name(child(main, QLineEdit, "findField")) == "Find:"
         names = {b.objectName(): accessible_name(b) for b in main.findChildren(QAbstractButton) if b.objectName()}
         assert names["findPrevious"] == "Previous match"
         assert names["findNext"] == "Next match"
@@ -57,7 +59,7 @@ def test_panes_and_controls_have_names(qtbot: QtBot, built_db: Path) -> None:
 
 def test_article_reads_line_by_line_with_the_caret(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        view = window(app).findChild(QTextBrowser, "articleView")
+        view = child(window(app), QTextBrowser, "articleView")
         view.setFocus()
         assert view.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByKeyboard
         start = view.textCursor().position()
@@ -72,8 +74,8 @@ def test_article_reads_line_by_line_with_the_caret(qtbot: QtBot, built_db: Path)
 
 def test_enter_on_a_link_under_the_caret_follows_it(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        window(app).open_url("article:post-hypoxic-myoclonus-treatment")  # type: ignore[attr-defined]
-        view = window(app).findChild(QTextBrowser, "articleView")
+        window(app).open_url("article:post-hypoxic-myoclonus-treatment")
+        view = child(window(app), QTextBrowser, "articleView")
         view.setFocus()
         cursor = QTextCursor(view.document())
         cursor.setPosition(view.document().toPlainText().index("propofol to suppress") + 2)
@@ -93,8 +95,8 @@ def test_tab_bar_comes_before_its_page_and_one_tab_leaves_the_article(qtbot: QtB
             assert focus is not None
             order.append(focus)
             qtbot.keyClick(focus, Qt.Key.Key_Tab)
-        article = main.findChild(QTextBrowser, "articleView")
-        tab_bar = main.findChild(QTabBar)
+        article = child(main, QTextBrowser, "articleView")
+        tab_bar = child(main, QTabBar)
         assert tab_bar in order and article in order
         assert order.index(tab_bar) < order.index(article)
         after = order[order.index(article) + 1]
@@ -104,33 +106,33 @@ def test_tab_bar_comes_before_its_page_and_one_tab_leaves_the_article(qtbot: QtB
 def test_contents_and_links_list_follows_a_link(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         main = window(app)
-        main.open_url("article:post-hypoxic-myoclonus-treatment")  # type: ignore[attr-defined]
+        main.open_url("article:post-hypoxic-myoclonus-treatment")
         qtbot.keyClick(main, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
         dialog = main.findChild(QDialog, "pageOutline")
         assert dialog is not None and dialog.isVisible()
         qtbot.waitUntil(dialog.isActiveWindow)
-        listing = dialog.findChild(QListWidget, "outlineList")
+        listing = child(dialog, QListWidget, "outlineList")
         assert accessible_name(listing) == "Contents and links of this page"
         labels = [listing.item(r).text() for r in range(listing.count())]
         assert "Heading 2: From the guidelines" in [label.strip() for label in labels]
         assert any(label.startswith("Citation [4] Cited in the source but not listed") for label in labels)
         assert any(label.startswith("Link: Notes on the source") for label in labels)
-        qtbot.keyClicks(dialog.findChild(QLineEdit, "outlineFilter"), "link: propofol")
+        qtbot.keyClicks(child(dialog, QLineEdit, "outlineFilter"), "link: propofol")
         assert listing.currentItem().text() == "Link: propofol (treatment page)"
         press(qtbot, Qt.Key.Key_Return)
         assert article_text(app).startswith("propofol")
         assert not dialog.isVisible()
         qtbot.waitUntil(main.isActiveWindow)  # keys go to the window again
-        assert QApplication.focusWidget() is main.findChild(QTextBrowser, "articleView")
+        assert QApplication.focusWidget() is child(main, QTextBrowser, "articleView")
 
 
 def test_bookmarks_menu_lists_a_new_bookmark_and_opens_it(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         main = window(app)
-        main.open_url("drug:perampanel")  # type: ignore[attr-defined]
+        main.open_url("drug:perampanel")
         qtbot.keyClick(main, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-        main.open_url("class:cortical")  # type: ignore[attr-defined]
-        menu = main.bookmarks_menu  # type: ignore[attr-defined]
+        main.open_url("class:cortical")
+        menu = main.bookmarks_menu
         menu.aboutToShow.emit()
         texts = [a.text() for a in menu.actions()]
         assert "perampanel" in texts
@@ -138,8 +140,7 @@ def test_bookmarks_menu_lists_a_new_bookmark_and_opens_it(qtbot: QtBot, built_db
         assert recent[:2] == ["Cortical", "perampanel"]
         next(a for a in menu.actions() if a.text() == "perampanel").trigger()
         assert article_text(app).startswith("perampanel")
-        tree = main.findChild(QWidget, "topicTree")
-        model = tree.model()  # type: ignore[attr-defined]
+        model = child(main, QAbstractItemView, "topicTree").model()
         assert model.index(0, 0).data() == "Bookmarks"  # at the top of the sidebar
         assert model.index(0, 0, model.index(0, 0)).data() == "perampanel"
 
@@ -148,7 +149,7 @@ def test_find_count_is_announced(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         main = window(app)
         qtbot.keyClick(main, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-        bar = main.reader.find_bar  # type: ignore[attr-defined]
+        bar = main.reader.find_bar
         with qtbot.waitSignal(bar.announcer.announced) as spoken:
             qtbot.keyClicks(bar.field, "levetiracetam")
         assert spoken.args[0].startswith("1 of ")
@@ -158,7 +159,7 @@ def test_focus_ring_on_the_results_list_meets_3_to_1(qtbot: QtBot, built_db: Pat
     with running(qtbot, built_db) as app:
         results = type_search(qtbot, app, "clonazepam")
         results.setFocus()
-        ring = window(app).focus_ring  # type: ignore[attr-defined]
+        ring = window(app).focus_ring
         assert ring.target is results
         pane = QAccessible.queryAccessibleInterface(results)
         children = [pane.child(i).object() for i in range(pane.childCount())]
@@ -166,8 +167,9 @@ def test_focus_ring_on_the_results_list_meets_3_to_1(qtbot: QtBot, built_db: Pat
         palette = results.palette()
         assert contrast(ring_colour(palette), palette.color(palette.ColorRole.Base)) >= 3.0
         results.clearFocus()
-        window(app).findChild(QTextBrowser, "articleView").setFocus()
-        assert ring.target is window(app).findChild(QTextBrowser, "articleView")
+        article: QWidget = child(window(app), QTextBrowser, "articleView")
+        article.setFocus()
+        assert ring.target is article
 
 
 # -- the disclaimer --------------------------------------------------------------------------
@@ -183,12 +185,12 @@ def test_disclaimer_enter_in_its_text_does_not_accept(qtbot: QtBot, built_db: Pa
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
     focus = QApplication.focusWidget()
-    assert focus is dialog.findChild(QTextBrowser, "disclaimerText")
+    assert focus is child(dialog, QTextBrowser, "disclaimerText")
     assert accessible_name(focus) == "Before you use ClinRef"
     qtbot.keyClick(focus, Qt.Key.Key_Return)
     qtbot.keyClick(focus, Qt.Key.Key_Enter)
     assert dialog.isVisible() and startup.window is None
-    decline = dialog.findChild(QAbstractButton, "declineButton")
+    decline = child(dialog, QAbstractButton, "declineButton")
     decline.setFocus()
     with qtbot.waitSignal(startup.finished):
         qtbot.keyClick(decline, Qt.Key.Key_Return)  # Enter on a button presses that button
@@ -221,7 +223,7 @@ def test_treatments_caption_is_announced(qtbot: QtBot, built_db: Path, monkeypat
     with running(qtbot, built_db) as app:
         main = window(app)
         qtbot.keyClick(main, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-        main.treatments.class_filter.select_slug("post-hypoxic")  # type: ignore[attr-defined]
+        main.treatments.class_filter.select_slug("post-hypoxic")
         qtbot.waitUntil(lambda: any("Post-hypoxic myoclonus" in text for text in said))  # read off the GUI thread
         assert "treatments for Post-hypoxic myoclonus" in said[-1]
         assert "<b>" not in said[-1]

@@ -10,6 +10,7 @@ import pytest
 from db.__main__ import main as db_main
 from db.compiler.build import build
 from db.errors import ContentError
+from db.library import Library
 from db.paths import content_sources_dir
 from db.schema import APPLICATION_ID, SCHEMA_VERSION
 from tests.minimal_content import DRUGS, write_files
@@ -76,6 +77,7 @@ def test_a_citation_keeps_how_the_source_printed_it() -> None:
     assert "<i>" not in html and "<b>" not in html
 
 
-def test_the_bare_152_shows_as_citation_1_in_the_article(library: object) -> None:
-    article = library.article("post-hypoxic-myoclonus-treatment")  # type: ignore[attr-defined]
+def test_the_bare_152_shows_as_citation_1_in_the_article(library: Library) -> None:
+    article = library.article("post-hypoxic-myoclonus-treatment")
+    assert article is not None
     assert ">1</a>; printed as 152]" in article.html

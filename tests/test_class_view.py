@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from db.library import Library
-from db.model import DoseState, Inheritance, PageAddress, PageScheme, Role
+from db.model import DoseState, Inheritance, PageAddress, PageScheme, Role, TreatmentRow
 
 DOSE_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*-\s*\d+(?:\.\d+)?\s*(?:mg|g|mcg|IU|units)\b")
 
 
-def _row(library: Library, classes: list[str], slug: str):  # type: ignore[no-untyped-def]
+def _row(library: Library, classes: list[str], slug: str) -> TreatmentRow:
     return next(r for r in library.class_view(classes).rows if r.treatment_slug == slug)
 
 
@@ -162,5 +162,7 @@ def test_class_and_drug_pages_never_show_a_bare_dash_for_a_dose(library: Library
             if row.dose.dose is not None:
                 assert row.dose.use in treatments.replace("&#x27;", "'"), (cls.slug, row.treatment_slug)
     for drug in library.topics().drugs:
-        drug_html = drug_page(library.treatment(drug.slug), "notice")  # type: ignore[arg-type]
+        treatment = library.treatment(drug.slug)
+        assert treatment is not None, drug.slug
+        drug_html = drug_page(treatment, "notice")
         assert "&mdash;" not in drug_html, drug.slug

@@ -16,6 +16,7 @@ from db.library import Library
 from tests.desktop_helpers import article_text, running, type_search, window
 from tests.minimal_content import CLASSES, RECOMMENDATIONS
 from tests.two_conditions import CONDITIONS, TREMOR_CLASSES, TREMOR_RECOMMENDATIONS, write_two_conditions
+from tests.ui import child
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +110,7 @@ def _top_level(model: object) -> dict[str, list[str]]:
 
 def test_the_sidebar_groups_classes_under_their_condition(qtbot: QtBot, two_db: Path, profile: Path) -> None:
     with running(qtbot, two_db) as app:
-        tree = window(app).findChild(QAbstractItemView, "topicTree")
+        tree = child(window(app), QAbstractItemView, "topicTree")
         groups = _top_level(tree.model())
         assert list(groups)[:5] == ["Bookmarks", "Recent", "Articles", "Myoclonus classes", "Essential tremor classes"]
         assert {"Limb tremor", "Writing tremor", "Essential tremor (any type)"} <= set(
@@ -123,8 +124,8 @@ def test_the_sidebar_groups_classes_under_their_condition(qtbot: QtBot, two_db: 
 def test_the_treatments_tab_chooses_a_condition_then_its_classes(qtbot: QtBot, two_db: Path, profile: Path) -> None:
     with running(qtbot, two_db) as app:
         qtbot.keyClick(window(app), Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-        chooser = window(app).findChild(QComboBox, "conditionChooser")
-        classes = window(app).findChild(QAbstractItemView, "classFilter")
+        chooser = child(window(app), QComboBox, "conditionChooser")
+        classes = child(window(app), QAbstractItemView, "classFilter")
         assert chooser.isVisible() and [chooser.itemText(i) for i in range(chooser.count())] == [
             "Myoclonus",
             "Essential tremor",
@@ -143,7 +144,7 @@ def test_the_treatments_tab_chooses_a_condition_then_its_classes(qtbot: QtBot, t
         assert found
         classes.scrollTo(found[0])
         qtbot.mouseClick(classes.viewport(), Qt.MouseButton.LeftButton, pos=classes.visualRect(found[0]).center())
-        table = window(app).findChild(QTableView, "drugTable")
+        table = child(window(app), QTableView, "drugTable")
         qtbot.waitUntil(lambda: table.model().rowCount() > 0)
         model = table.model()
         headers = [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())]
@@ -168,7 +169,7 @@ def test_class_and_drug_addresses_keep_working(qtbot: QtBot, two_db: Path, profi
     with running(qtbot, two_db) as app:
         app.userdata.add_bookmark("class:cortical", "Cortical")
         app.userdata.add_bookmark("class:writing-tremor", "Writing tremor")
-        reader = window(app).reader  # type: ignore[attr-defined]
+        reader = window(app).reader
         reader.open("class:cortical")
         assert article_text(app).startswith("Cortical") and "Myoclonus: physiological class" in article_text(app)
         reader.open("class:writing-tremor")

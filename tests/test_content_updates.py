@@ -12,8 +12,10 @@ from pytestqt.qtbot import QtBot
 
 from db.compiler.build import build
 from db.content_signature import signature_path
+from desktop.startup import Startup
 from tests.conftest import release_sources
 from tests.desktop_helpers import article_text, running, window
+from tests.ui import child
 
 PAGES = ("drug:clonazepam", "class:cortical", "article:myoclonus-treatment-options", "drug:clonazepam")
 
@@ -27,19 +29,17 @@ def _publish(release: Path, share: Path, name: str) -> Path:
     return target
 
 
-def _doses_seen(qtbot: QtBot, app: object) -> set[str]:
+def _doses_seen(qtbot: QtBot, app: Startup) -> set[str]:
     seen: set[str] = set()
     for url in PAGES:
-        window(app).open_url(url)  # type: ignore[arg-type]
-        text = article_text(app)  # type: ignore[arg-type]
+        window(app).open_url(url)
+        text = article_text(app)
         seen |= {dose for dose in ("1.5-15 mg/day", "1.5-16 mg/day") if dose in text}
     return seen
 
 
-def _reload_button(app: object) -> QPushButton:
-    button = window(app).findChild(QPushButton, "contentReload")  # type: ignore[arg-type]
-    assert button is not None
-    return button
+def _reload_button(app: Startup) -> QPushButton:
+    return child(window(app), QPushButton, "contentReload")
 
 
 def test_cp_new_over_the_live_file_never_mixes_versions_and_is_offered_whole(
@@ -47,7 +47,7 @@ def test_cp_new_over_the_live_file_never_mixes_versions_and_is_offered_whole(
 ) -> None:
     live = _publish(releases["old"], tmp_path / "share", "live.db")
     monkeypatch.setenv("CLINREF_DB", str(live))
-    with running(qtbot, None) as app:  # type: ignore[arg-type]
+    with running(qtbot, None) as app:
         first = window(app)
         assert "Content 2025.01.01-1" in first.content_label.text()
         assert app.library.path != live and app.library.path.parent == Path(
@@ -64,7 +64,8 @@ def test_cp_new_over_the_live_file_never_mixes_versions_and_is_offered_whole(
         qtbot.waitUntil(lambda: app.window is not first)
         qtbot.addWidget(window(app))
         assert "Content 2099.01.01-1" in window(app).content_label.text()
-        assert window(app).reader.page is not None and window(app).reader.page.url == "drug:clonazepam"
+        page = window(app).reader.page
+        assert page is not None and page.url == "drug:clonazepam"
         assert _doses_seen(qtbot, app) == {"1.5-16 mg/day"}
 
 
@@ -73,7 +74,7 @@ def test_a_changed_open_file_is_reopened_whole_with_a_notice(
 ) -> None:
     live = _publish(releases["old"], tmp_path / "share", "live.db")
     monkeypatch.setenv("CLINREF_DB", str(live))
-    with running(qtbot, None) as app:  # type: ignore[arg-type]
+    with running(qtbot, None) as app:
         first = window(app)
         installed = app.library.path
         window(app).open_url("drug:clonazepam")
@@ -94,7 +95,7 @@ def test_a_release_dropped_on_the_content_source_arrives_without_a_restart(
     share = tmp_path / "releases"
     share.mkdir()
     monkeypatch.setenv("CLINREF_CONTENT_SOURCE", str(share))
-    with running(qtbot, None) as app:  # type: ignore[arg-type]
+    with running(qtbot, None) as app:
         first = window(app)
         qtbot.waitUntil(lambda: "last checked" in _status(app).text(), timeout=10000)
         assert not _reload_button(app).isVisible()
@@ -117,10 +118,8 @@ def test_a_release_dropped_on_the_content_source_arrives_without_a_restart(
         assert _doses_seen(qtbot, app) == {"1.5-16 mg/day"}
 
 
-def _status(app: object) -> QLabel:
-    label = window(app).findChild(QLabel, "contentUpdates")  # type: ignore[arg-type]
-    assert label is not None
-    return label
+def _status(app: Startup) -> QLabel:
+    return child(window(app), QLabel, "contentUpdates")
 
 
 def test_content_past_its_review_date_shows_an_amber_notice_and_still_opens(
@@ -151,7 +150,7 @@ def test_a_copy_changed_behind_its_record_is_caught_by_the_background_check_and_
 
     live = _publish(releases["old"], tmp_path / "share", "live.db")
     monkeypatch.setenv("CLINREF_DB", str(live))
-    with running(qtbot, None) as app:  # type: ignore[arg-type]
+    with running(qtbot, None) as app:
         installed = app.library.path
     # Changed in place with its size, mtime and inode kept: only a full re-hash can tell.
     before = installed.stat()
@@ -163,7 +162,7 @@ def test_a_copy_changed_behind_its_record_is_caught_by_the_background_check_and_
         handle.write(bytes([byte[0] ^ 0xFF]))
     os.utime(installed, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert (installed.stat().st_size, installed.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
-    with running(qtbot, None) as app:  # type: ignore[arg-type]
+    with running(qtbot, None) as app:
         first = window(app)
         assert app.opened.pending_check is not None  # opened on its record: start-up did not re-hash it
         qtbot.waitUntil(lambda: app.window is not first, timeout=20000)

@@ -18,6 +18,7 @@ from desktop.resources import Disclaimer, load_disclaimer
 from desktop.roles import URL_ROLE
 from desktop.startup import EXIT_UNUSABLE, Startup
 from tests.desktop_helpers import article_text, press, running, search_box, type_search, window
+from tests.ui import child
 
 pytestmark = pytest.mark.usefixtures("profile")
 
@@ -31,7 +32,7 @@ def test_first_launch_asks_before_showing_anything(qtbot: QtBot, built_db: Path)
     assert startup.dialog is not None and startup.window is None
     qtbot.addWidget(startup.dialog)
     assert startup.dialog.objectName() == "disclaimerDialog" and startup.dialog.isVisible()
-    assert "healthcare professionals" in startup.dialog.findChild(QTextBrowser, "disclaimerText").toPlainText()
+    assert "healthcare professionals" in child(startup.dialog, QTextBrowser, "disclaimerText").toPlainText()
     with qtbot.waitSignal(startup.finished) as finished:
         startup.dialog.reject()
     assert finished.args == [0]
@@ -73,7 +74,7 @@ def test_every_page_carries_the_verify_notice(qtbot: QtBot, built_db: Path) -> N
     with running(qtbot, built_db) as app:
         notice = load_disclaimer().notice
         for url in ("article:post-hypoxic-myoclonus-treatment", "drug:clonazepam", "class:cortical"):
-            window(app).open_url(url)  # type: ignore[attr-defined]
+            window(app).open_url(url)
             assert notice in article_text(app)
 
 
@@ -107,7 +108,7 @@ def test_enter_before_results_arrive_still_opens_the_top_hit(qtbot: QtBot, built
 def test_misspelling_offers_its_correction(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         view = type_search(qtbot, app, "levitiracetam")
-        status = window(app).findChild(QLabel, "searchStatus")
+        status = child(window(app), QLabel, "searchStatus")
         assert "Did you mean" in status.text() and "levetiracetam" in status.text()
         assert view.model().index(0, 0).data() == "levetiracetam"
 
@@ -116,14 +117,14 @@ def test_no_results_says_so(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         view = type_search(qtbot, app, "zzzzqqq")
         assert view.model().rowCount() == 0
-        assert "No results" in window(app).findChild(QLabel, "searchStatus").text()
+        assert "No results" in child(window(app), QLabel, "searchStatus").text()
 
 
 @pytest.mark.parametrize("text", ['"', "AND (", "*", 'x" OR 1=1 --', "<script>", "💊 ✓"])
 def test_strange_characters_in_the_search_box(qtbot: QtBot, built_db: Path, text: str) -> None:
     with running(qtbot, built_db) as app:
         view = type_search(qtbot, app, text)
-        status = window(app).findChild(QLabel, "searchStatus").text()
+        status = child(window(app), QLabel, "searchStatus").text()
         rows = view.model().rowCount()
         # The text is searched as words (or finds nothing), and says which; every hit opens a page.
         assert search_box(app).text() == text
@@ -137,7 +138,7 @@ def test_escape_clears_the_search_and_shows_topics_again(qtbot: QtBot, built_db:
         type_search(qtbot, app, "valpro")
         qtbot.keyClick(search_box(app), Qt.Key.Key_Escape)
         assert search_box(app).text() == ""
-        assert window(app).findChild(QAbstractItemView, "topicTree").isVisible()
+        assert child(window(app), QAbstractItemView, "topicTree").isVisible()
 
 
 def test_arrow_keys_choose_among_results(qtbot: QtBot, built_db: Path) -> None:
@@ -155,7 +156,7 @@ def test_arrow_keys_choose_among_results(qtbot: QtBot, built_db: Path) -> None:
 
 def test_topic_tree_opens_an_article_with_its_references(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        tree = window(app).findChild(QAbstractItemView, "topicTree")
+        tree = child(window(app), QAbstractItemView, "topicTree")
         model = tree.model()
         hits = model.match(
             model.index(0, 0),
@@ -176,7 +177,7 @@ def test_topic_tree_opens_an_article_with_its_references(qtbot: QtBot, built_db:
 
 def test_citation_link_jumps_to_the_reference(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        view = window(app).findChild(QTextBrowser, "articleView")
+        view = child(window(app), QTextBrowser, "articleView")
         view.resize(800, 400)
         view.anchorClicked.emit(QUrl("#ref-7"))
         assert view.verticalScrollBar().value() > 0
@@ -184,7 +185,7 @@ def test_citation_link_jumps_to_the_reference(qtbot: QtBot, built_db: Path) -> N
 
 def test_links_between_pages_and_back_forward(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        view = window(app).findChild(QTextBrowser, "articleView")
+        view = child(window(app), QTextBrowser, "articleView")
         view.anchorClicked.emit(QUrl("drug:piracetam"))
         assert article_text(app).startswith("piracetam") and "8-24 g/day" in article_text(app)
         view.anchorClicked.emit(QUrl("class:cortical"))
@@ -202,7 +203,12 @@ def test_external_links_are_never_followed_without_asking(
 ) -> None:
     opened: list[QUrl] = []
     asked: list[str] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
 
     def answer(box: QMessageBox) -> int:
         asked.append(box.informativeText())
@@ -211,7 +217,7 @@ def test_external_links_are_never_followed_without_asking(
     monkeypatch.setattr(QMessageBox, "exec", answer)
     with running(qtbot, built_db) as app:
         before = article_text(app)
-        window(app).findChild(QTextBrowser, "articleView").anchorClicked.emit(QUrl("https://example.org/x"))
+        child(window(app), QTextBrowser, "articleView").anchorClicked.emit(QUrl("https://example.org/x"))
         assert asked == ["https://example.org/x"] and opened == []
         assert article_text(app) == before
 
@@ -219,7 +225,7 @@ def test_external_links_are_never_followed_without_asking(
 def test_find_in_page_counts_matches(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         qtbot.keyClick(window(app), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-        field = window(app).findChild(QLabel, "findCount")
+        field = child(window(app), QLabel, "findCount")
         find = QApplication.focusWidget()
         assert find is not None and find.objectName() == "findField"
         qtbot.keyClicks(find, "clonazepam")
@@ -235,13 +241,13 @@ def test_find_in_page_counts_matches(qtbot: QtBot, built_db: Path) -> None:
 
 def test_zoom_is_remembered_across_starts(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        view = window(app).findChild(QTextBrowser, "articleView")
+        view = child(window(app), QTextBrowser, "articleView")
         size = view.document().defaultFont().pointSizeF()
         qtbot.keyClick(window(app), Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
         qtbot.keyClick(window(app), Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
         assert view.document().defaultFont().pointSizeF() == size + 2
     with running(qtbot, built_db) as again:
-        view = window(again).findChild(QTextBrowser, "articleView")
+        view = child(window(again), QTextBrowser, "articleView")
         assert view.document().defaultFont().pointSizeF() == size + 2
         qtbot.keyClick(window(again), Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
         assert view.document().defaultFont().pointSizeF() == size
@@ -249,10 +255,10 @@ def test_zoom_is_remembered_across_starts(qtbot: QtBot, built_db: Path) -> None:
 
 def test_bookmark_with_ctrl_d_survives_a_restart(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        window(app).open_url("drug:perampanel")  # type: ignore[attr-defined]
+        window(app).open_url("drug:perampanel")
         qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     with running(qtbot, built_db) as again:
-        tree = window(again).findChild(QAbstractItemView, "topicTree")
+        tree = child(window(again), QAbstractItemView, "topicTree")
         model = tree.model()
         bookmarks = model.match(
             model.index(0, 0), Qt.ItemDataRole.DisplayRole, "Bookmarks", 1, Qt.MatchFlag.MatchExactly
@@ -264,23 +270,23 @@ def test_bookmark_with_ctrl_d_survives_a_restart(qtbot: QtBot, built_db: Path) -
 def test_window_layout_is_restored(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         window(app).resize(760, 560)  # within the offscreen screen, which restoreGeometry clamps to
-        splitter = window(app).splitter  # type: ignore[attr-defined]
+        splitter = window(app).splitter
         splitter.setSizes([300, 460])
         sizes = splitter.sizes()
     with running(qtbot, built_db) as again:
-        assert window(again).splitter.sizes() == sizes  # type: ignore[attr-defined]
+        assert window(again).splitter.sizes() == sizes
 
 
 def test_status_bar_shows_content_version(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        label = window(app).findChild(QLabel, "contentVersion")
+        label = child(window(app), QLabel, "contentVersion")
         assert label.text() == "Content 2025.04.18-3 · latest article 18 Apr 2025"
 
 
 def test_export_pdf_of_the_open_page(qtbot: QtBot, built_db: Path, tmp_path: Path) -> None:
     with running(qtbot, built_db) as app:
         out = tmp_path / "page.pdf"
-        assert window(app).export_pdf_to(out)  # type: ignore[attr-defined]
+        assert window(app).export_pdf_to(out)
         assert out.read_bytes().startswith(b"%PDF")
 
 
@@ -296,17 +302,17 @@ def _click_class(
     qtbot: QtBot, app: Startup, name: str, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
 ) -> QTableView:
     qtbot.keyClick(window(app), Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    classes = window(app).findChild(QAbstractItemView, "classFilter")
+    classes = child(window(app), QAbstractItemView, "classFilter")
     model = classes.model()
     found = model.match(
         model.index(0, 0), Qt.ItemDataRole.DisplayRole, name, 1, Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive
     )
     assert found, name
     classes.scrollTo(found[0])
-    panel = window(app).treatments  # type: ignore[attr-defined]
+    panel = window(app).treatments
     with qtbot.waitSignal(panel.view_changed, timeout=5000):  # the view is read off the GUI thread
         qtbot.mouseClick(classes.viewport(), Qt.MouseButton.LeftButton, modifier, classes.visualRect(found[0]).center())
-    table = window(app).findChild(QTableView, "drugTable")
+    table = child(window(app), QTableView, "drugTable")
     assert table.isVisible()
     return table
 
@@ -440,7 +446,7 @@ def test_a_dose_is_never_shown_beside_citations_that_do_not_give_it(qtbot: QtBot
             "Treatment options for myoclonus [1]"
         )
         assert "[4, 5, 3, 6, 7]" in piracetam[5] and "[1]" not in piracetam[5]
-        window(app).open_url("drug:piracetam")  # type: ignore[attr-defined]
+        window(app).open_url("drug:piracetam")
         text = article_text(app)
         assert "8-24 g/day" in text and "at higher doses, as part of a combination for post-hypoxic myoclonus" in text
 
@@ -449,7 +455,7 @@ def test_a_bookmark_whose_page_is_gone_can_be_removed(qtbot: QtBot, built_db: Pa
     with running(qtbot, built_db) as app:
         app.userdata.add_bookmark("drug:levetiracetam", "levetiracetam")
         app.userdata.add_bookmark("drug:withdrawn", "a drug a content update removed")
-        window(app).open_url("drug:withdrawn")  # type: ignore[attr-defined]
+        window(app).open_url("drug:withdrawn")
         assert article_text(app).startswith("Not found")
         qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
         assert [b.url for b in app.userdata.bookmarks()] == ["drug:levetiracetam"]
@@ -459,7 +465,7 @@ def test_a_bookmark_whose_page_is_gone_can_be_removed(qtbot: QtBot, built_db: Pa
 def test_enter_for_earlier_text_does_not_open_a_later_search(qtbot: QtBot, built_db: Path) -> None:
     opened: list[str] = []
     with running(qtbot, built_db) as app:
-        sidebar = window(app).sidebar  # type: ignore[attr-defined]
+        sidebar = window(app).sidebar
         sidebar.open_requested.connect(opened.append)
         box = search_box(app)
         box.setFocus()
@@ -472,7 +478,7 @@ def test_enter_for_earlier_text_does_not_open_a_later_search(qtbot: QtBot, built
 def test_a_double_click_opens_a_page_once(qtbot: QtBot, built_db: Path) -> None:
     changes: list[object] = []
     with running(qtbot, built_db) as app:
-        window(app).reader.page_changed.connect(changes.append)  # type: ignore[attr-defined]
+        window(app).reader.page_changed.connect(changes.append)
         table = _click_class(qtbot, app, "Cortical")
         rect = table.visualRect(table.model().index(0, 0))
         qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -491,7 +497,7 @@ def test_content_that_breaks_while_open_shows_what_is_wrong(
             raise LibraryError(built_db, "the content file is damaged (database disk image is malformed)", "Reinstall.")
 
         monkeypatch.setattr(app.library, "treatment", broken)
-        window(app).open_url("drug:clonazepam")  # type: ignore[attr-defined]
+        window(app).open_url("drug:clonazepam")
         text = article_text(app)
         assert text.startswith("The content cannot be read") and str(built_db) in text and "malformed" in text
         assert window(app).isVisible()
@@ -504,10 +510,10 @@ def test_printing_uses_light_colours_on_a_dark_theme(qtbot: QtBot, built_db: Pat
         dark = QPalette()
         dark.setColor(QPalette.ColorRole.Base, QColor("#17181a"))
         dark.setColor(QPalette.ColorRole.Text, QColor("#e8eaed"))
-        view = window(app).findChild(QTextBrowser, "articleView")
+        view = child(window(app), QTextBrowser, "articleView")
         view.setPalette(dark)
-        window(app).open_url("drug:piracetam")  # type: ignore[attr-defined]
+        window(app).open_url("drug:piracetam")
         assert "#1e3a5f" in view.document().defaultStyleSheet()  # the screen follows the dark theme
-        printable = window(app).reader.printable_document()  # type: ignore[attr-defined]
+        printable = window(app).reader.printable_document()
         assert "#1e3a5f" not in printable.defaultStyleSheet() and "#e8f0fe" in printable.defaultStyleSheet()
         assert "8-24 g/day" in printable.toPlainText()

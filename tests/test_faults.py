@@ -29,6 +29,7 @@ from desktop.article_view import ArticleView
 from desktop.settings import UserSettings
 from tests.desktop_helpers import running, window
 from tests.minimal_content import ARTICLE, write_files
+from tests.ui import child
 
 # -- content files that cannot be used ---------------------------------------------------------
 
@@ -82,7 +83,7 @@ def test_unusable_content_falls_back_to_bundled_and_says_why(
     monkeypatch.setattr("db.library.locate.default_database", lambda: built_db)
     with running(qtbot, bad) as app:
         assert window(app).isVisible()
-        assert "pending human review" in window(app).findChild(QTextBrowser, "articleView").toPlainText()
+        assert "pending human review" in child(window(app), QTextBrowser, "articleView").toPlainText()
         notice = window(app).findChild(QMessageBox, "startupNotice")
         assert notice is not None
         assert str(bad) in notice.text() and reason in notice.text() and "bundled content" in notice.text()
@@ -140,7 +141,7 @@ def test_garbage_settings_are_reset_and_bookmarks_kept(qtbot: QtBot, built_db: P
 def test_corrupt_bookmarks_are_reset_and_settings_kept(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         for _ in range(3):
-            app.window.zoom_in()  # type: ignore[union-attr]
+            window(app).zoom_in()
         store = app.userdata.path
     store.write_bytes(b"this is not a database" * 400)
     for sidecar in ("-wal", "-shm"):
@@ -150,7 +151,7 @@ def test_corrupt_bookmarks_are_reset_and_settings_kept(qtbot: QtBot, built_db: P
         assert again.settings.zoom() == 3  # zoom kept
         notice = window(again).findChild(QMessageBox, "startupNotice")
         assert notice is not None and str(store) in notice.text() and "has been reset" in notice.text()
-        again.window.toggle_bookmark()  # type: ignore[union-attr]
+        window(again).toggle_bookmark()
         assert again.userdata.bookmarks()
         notice.accept()
 

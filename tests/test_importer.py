@@ -47,6 +47,12 @@ def _front(draft: str) -> dict[str, object]:
     return tomllib.loads(draft.split("+++\n")[1])
 
 
+def _quirks(front: dict[str, object]) -> list[dict[str, str]]:
+    quirks = front["quirks"]
+    assert isinstance(quirks, list)
+    return quirks
+
+
 def _body(draft: str) -> str:
     return draft.split("+++\n", 2)[2]
 
@@ -87,7 +93,7 @@ def test_sections_layout(tmp_path: Path, catalogue: Catalogue) -> None:
     ]
     assert refs[1]["title"] == "Spinal myoclonus: a review of 40 cases."
     assert refs[1]["publication"] == "Movement disorders clinical practice"
-    quirks = " | ".join(q["text"] for q in front["quirks"])  # type: ignore[union-attr]
+    quirks = " | ".join(q["text"] for q in _quirks(front))
     for expected in (
         "'[reference_id: 2]'",
         "bare number '241'",
@@ -96,7 +102,7 @@ def test_sections_layout(tmp_path: Path, catalogue: Catalogue) -> None:
         "'levetiracetem'",
     ):
         assert expected in quirks, expected
-    assert all(q["resolution"].startswith("Not yet resolved") for q in front["quirks"])  # type: ignore[union-attr]
+    assert all(q["resolution"].startswith("Not yet resolved") for q in _quirks(front))
     assert "line 25: clonazepam: 0.5-6 mg/day" in report and "citations on the line: 1, 2" in report
     assert "line 26: no drug name recognised before it: 1000-3000 mg/day" in report
     assert "tetrabenazine: lines 37" in report
@@ -116,7 +122,7 @@ def test_topics_layout(tmp_path: Path, catalogue: Catalogue) -> None:
     assert "is not enough [@1,2]\n" in body, "the summary paragraph is kept, its citations converted"
     assert "| Propranolol | 40 mg/day | 60-320 mg/day |" in body and "| Primidone | 25 mg/day | 50-750 mg/day |" in body
     assert "despite medication [@3,4]" in body and "[@5]" in body
-    quirks = " | ".join(q["text"] for q in front["quirks"])  # type: ignore[union-attr]
+    quirks = " | ".join(q["text"] for q in _quirks(front))
     for expected in ("'52. 3%'", "bare number '318'", "'[reference_id: 3]'", "citation 5 points past", "'clonazepan'"):
         assert expected in quirks, expected
     for dose in ("60-320 mg/day", "50-750 mg/day", "200-400 mg/day"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QStandardItemModel
 from pytestqt.modeltest import ModelTester
 
@@ -41,6 +41,17 @@ def test_class_filter_model(qtmodeltester: ModelTester, library: Library) -> Non
     model = QStandardItemModel()
     append_classes(model.invisibleRootItem(), library.classes())
     qtmodeltester.check(model)
+
+    def addresses(parent: QModelIndex) -> list[str]:
+        found = []
+        for row in range(model.rowCount(parent)):
+            index = model.index(row, 0, parent)
+            found += [str(index.data(URL_ROLE))] if index.data(URL_ROLE) else []
+            found += addresses(index)
+        return found
+
+    # Every class is listed once, under its category or its parent class.
+    assert sorted(addresses(QModelIndex())) == sorted(f"class:{c.slug}" for c in library.classes())
 
 
 @pytest.mark.parametrize(

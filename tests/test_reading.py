@@ -14,17 +14,17 @@ from PySide6.QtWidgets import QApplication, QLabel, QTableView, QTextBrowser
 from pytestqt.qtbot import QtBot
 
 from desktop.article_view import ArticleView
+from desktop.startup import Startup
 from tests.desktop_helpers import article_text, press, running, search_box, type_search, window
+from tests.ui import child
 
 pytestmark = pytest.mark.usefixtures("profile")
 
 ARTICLE = "article:post-hypoxic-myoclonus-treatment"
 
 
-def article_view(app: object) -> ArticleView:
-    view = window(app).findChild(QTextBrowser, "articleView")  # type: ignore[arg-type]
-    assert isinstance(view, ArticleView)
-    return view
+def article_view(app: Startup) -> ArticleView:
+    return child(window(app), ArticleView, "articleView")
 
 
 def citation_point(view: ArticleView, number: int, occurrence: int = 0) -> QPoint:
@@ -58,17 +58,17 @@ def test_propofol_dose_enter_opens_propofol_at_its_dose(qtbot: QtBot, built_db: 
         assert view.model().index(0, 0).data() == "propofol"
         press(qtbot, Qt.Key.Key_Return)
         assert article_text(app).startswith("propofol")
-        assert window(app).reader.current_url == "drug:propofol#dose"  # type: ignore[attr-defined]
-        view = article_view(app)
-        caret = view.cursorRect()
-        assert 0 <= caret.top() < view.viewport().height()  # the caret is at the dose row, in view
-        assert view.textCursor().block().text().startswith("Dose range")
+        assert window(app).reader.current_url == "drug:propofol#dose"
+        article = article_view(app)
+        caret = article.cursorRect()
+        assert 0 <= caret.top() < article.viewport().height()  # the caret is at the dose row, in view
+        assert article.textCursor().block().text().startswith("Dose range")
 
 
 def test_a_page_opened_at_its_dose_keeps_the_drug_name_in_view(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         window(app).resize(900, 420)
-        window(app).open_url("drug:levetiracetam#dose")  # type: ignore[attr-defined]
+        window(app).open_url("drug:levetiracetam#dose")
         view = article_view(app)
         assert view.cursorRect().bottom() < view.viewport().height()
         name = QTextCursor(view.document())  # the page's first line: the drug's name
@@ -93,7 +93,7 @@ def test_four_keystrokes_from_a_fresh_window(qtbot: QtBot, built_db: Path) -> No
 
 def test_a_corrected_name_is_offered_never_opened_by_enter(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        sidebar = window(app).sidebar  # type: ignore[attr-defined]
+        sidebar = window(app).sidebar
         before = article_text(app)
         with qtbot.waitSignal(sidebar.announcer.announced) as spoken:
             type_search(qtbot, app, "levitiracetam")
@@ -107,14 +107,14 @@ def test_a_corrected_name_is_offered_never_opened_by_enter(qtbot: QtBot, built_d
 
 def test_results_and_the_chosen_one_are_announced(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        sidebar = window(app).sidebar  # type: ignore[attr-defined]
+        sidebar = window(app).sidebar
         with qtbot.waitSignal(sidebar.announcer.announced) as spoken:
             type_search(qtbot, app, "clonazepam")
         assert spoken.args[0].startswith(f"{sidebar.results.rowCount()} results. First: clonazepam")
         with qtbot.waitSignal(sidebar.announcer.announced) as chosen:
             press(qtbot, Qt.Key.Key_Down)
         assert chosen.args[0].endswith(f"2 of {sidebar.results.rowCount()}")
-        reader = window(app).reader  # type: ignore[attr-defined]
+        reader = window(app).reader
         with qtbot.waitSignal(reader.announcer.announced) as opened:
             press(qtbot, Qt.Key.Key_Return)
         assert opened.args[0].startswith("Opened ")
@@ -126,19 +126,19 @@ def test_results_and_the_chosen_one_are_announced(qtbot: QtBot, built_db: Path) 
 def test_citation_click_then_back_restores_the_place(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         window(app).resize(1000, 600)
-        window(app).open_url(ARTICLE)  # type: ignore[attr-defined]
+        window(app).open_url(ARTICLE)
         view = article_view(app)
         point = citation_point(view, 2)
         place = view.verticalScrollBar().value()
         assert place > 0
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
-        assert window(app).reader.current_url == f"{ARTICLE}#ref-2"  # type: ignore[attr-defined]
+        assert window(app).reader.current_url == f"{ARTICLE}#ref-2"
         assert view.verticalScrollBar().value() != place
         assert view.target_text().startswith("[2] Myoclonus.")  # the reference is highlighted
-        bar = window(app).findChild(QLabel, "citationTarget")
+        bar = child(window(app), QLabel, "citationTarget")
         assert bar.isVisible() and "Current opinion in neurology" in bar.text()
         qtbot.keyClick(window(app), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
-        assert window(app).reader.current_url == ARTICLE  # type: ignore[attr-defined]
+        assert window(app).reader.current_url == ARTICLE
         assert view.verticalScrollBar().value() == place
         assert not bar.isVisible()
         qtbot.keyClick(window(app), Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
@@ -148,12 +148,12 @@ def test_citation_click_then_back_restores_the_place(qtbot: QtBot, built_db: Pat
 def test_back_to_text_button_returns_to_the_sentence(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         window(app).resize(1000, 600)
-        window(app).open_url(ARTICLE)  # type: ignore[attr-defined]
+        window(app).open_url(ARTICLE)
         view = article_view(app)
         point = citation_point(view, 4)
         place = view.verticalScrollBar().value()
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
-        reader = window(app).reader  # type: ignore[attr-defined]
+        reader = window(app).reader
         assert "Cited in the source but not in its reference list" in reader.back_to_text.label.text()
         qtbot.mouseClick(reader.back_to_text.button, Qt.MouseButton.LeftButton)
         assert view.verticalScrollBar().value() == place
@@ -164,7 +164,7 @@ def test_back_and_forward_restore_every_pages_scroll(qtbot: QtBot, built_db: Pat
         window(app).resize(1000, 500)
         view = article_view(app)
         view.verticalScrollBar().setValue(300)
-        window(app).open_url("drug:clonazepam")  # type: ignore[attr-defined]
+        window(app).open_url("drug:clonazepam")
         assert view.verticalScrollBar().value() == 0
         view.verticalScrollBar().setValue(120)
         qtbot.keyClick(window(app), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
@@ -175,7 +175,7 @@ def test_back_and_forward_restore_every_pages_scroll(qtbot: QtBot, built_db: Pat
 
 def test_hovering_a_citation_shows_its_reference(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        window(app).open_url(ARTICLE)  # type: ignore[attr-defined]
+        window(app).open_url(ARTICLE)
         view = article_view(app)
         assert view.tooltip_at(citation_point(view, 3)) == (
             "[3] Treatment of myoclonus. Neurotherapeutics : the journal of the American Society for "
@@ -188,7 +188,7 @@ def test_hovering_a_citation_shows_its_reference(qtbot: QtBot, built_db: Path) -
 
 def test_citation_targets_are_at_least_a_word_wide(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        window(app).open_url(ARTICLE)  # type: ignore[attr-defined]
+        window(app).open_url(ARTICLE)
         view = article_view(app)
         text = view.document().toPlainText()
         word = text.index("setting")  # "... shown to work in this setting [1]."
@@ -209,7 +209,7 @@ def test_citation_targets_are_at_least_a_word_wide(qtbot: QtBot, built_db: Path)
 
 def test_source_notes_are_behind_a_disclosure(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        window(app).open_url(ARTICLE)  # type: ignore[attr-defined]
+        window(app).open_url(ARTICLE)
         text = article_text(app)
         assert "Notes on the source (" in text
         assert "bare '152'" not in text and "Taken from" not in text
@@ -221,7 +221,7 @@ def test_source_notes_are_behind_a_disclosure(qtbot: QtBot, built_db: Path) -> N
         text = article_text(app)
         assert "bare '152'" in text and "Taken from: Export 002" in text
         assert "From the drug label: The FDA drug label does not answer this question." in text
-        printed = window(app).reader.printable_document().toPlainText()  # type: ignore[attr-defined]
+        printed = window(app).reader.printable_document().toPlainText()
         assert "bare '152'" in printed
         view = article_view(app)
         view.anchorClicked.emit(QUrl("notes:hide"))  # the disclosure's link, as a click on it sends
@@ -233,8 +233,8 @@ def test_source_notes_are_behind_a_disclosure(qtbot: QtBot, built_db: Path) -> N
 
 def test_zoom_changes_the_tables_font(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        table = window(app).findChild(QTableView, "drugTable")
-        results = window(app).findChild(QTextBrowser, "articleView")
+        table = child(window(app), QTableView, "drugTable")
+        results = child(window(app), QTextBrowser, "articleView")
         size = table.font().pointSizeF()
         qtbot.keyClick(window(app), Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
         assert table.font().pointSizeF() == size + 1

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from db.errors import LibraryError
 from db.library import Library
 from db.model import SearchResults
-from db.userdata import UserData
+from db.userdata import Bookmark, UserData, Visit
 from desktop.bookmarks import Bookmarks
 from desktop.pages import Page
 from desktop.queries import Queries
@@ -107,11 +107,11 @@ class _CountingStore(UserData):
 
     reads = 0
 
-    def bookmarks(self):  # type: ignore[no-untyped-def]
+    def bookmarks(self) -> tuple[Bookmark, ...]:
         self.reads += 1
         return super().bookmarks()
 
-    def recent(self, limit: int = 20):  # type: ignore[no-untyped-def]
+    def recent(self, limit: int = 20) -> tuple[Visit, ...]:
         self.reads += 1
         return super().recent(limit)
 

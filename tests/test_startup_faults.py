@@ -21,6 +21,7 @@ from desktop.pages import Pages
 from desktop.reader import Reader
 from tests.conftest import resign
 from tests.desktop_helpers import running, window
+from tests.ui import child
 from tests.unprivileged import give_back, run, run_python, take_away
 
 # -- content the user cannot reach ---------------------------------------------------------------------------
@@ -149,7 +150,7 @@ def test_a_bad_row_while_the_window_is_built_falls_back_to_the_bundled_content(
         notice = window(app).findChild(QMessageBox, "startupNotice")
         assert notice is not None
         assert str(bad_row_db) in notice.text() and "bundled content" in notice.text()
-        assert "clonazepam" in window(app).findChild(QTextBrowser, "articleView").toPlainText()
+        assert "clonazepam" in child(window(app), QTextBrowser, "articleView").toPlainText()
         notice.accept()
 
 

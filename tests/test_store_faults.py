@@ -21,7 +21,7 @@ import db.userdata.store
 from db.userdata import UserData
 from db.userdata.filesystems import linux_type, network_file_system
 from db.userdata.migration import migrate_store
-from db.userdata.recovery import DISK_FULL
+from db.userdata.recovery import DISK_FULL, diagnose, orphan_journal
 from db.userdata.store import SETUP_RETRY_DELAYS_S
 from tests.unprivileged import REPO_ROOT, give_back, run_python, take_away
 
@@ -313,7 +313,7 @@ def test_a_store_made_by_another_clinref_while_this_one_looks_is_not_taken_for_a
 ) -> None:
     # This one sees no file; the other then makes it and writes its tables to the WAL; this one then sees the WAL.
     store_path.parent.mkdir(parents=True)
-    real = db.userdata.store.orphan_journal
+    real = orphan_journal
     other: list[UserData] = []
     started: list[bool] = []
 
@@ -346,7 +346,7 @@ def test_a_store_that_looks_foreign_while_another_clinref_sets_it_up_is_not_move
     with UserData(path) as first:
         first.add_bookmark("drug:a", "a")
     looks = iter(["could not be used (it is a SQLite database from another program, not a ClinRef bookmarks file)"])
-    real = store_module.diagnose
+    real = diagnose
     monkeypatch.setattr(store_module, "diagnose", lambda *args: next(looks, None) or real(*args))
     monkeypatch.setattr(store_module, "DAMAGE_RECHECK_DELAYS_S", (0.0,))
     with UserData(path, sleep=lambda _s: None) as second:

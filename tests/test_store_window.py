@@ -5,6 +5,8 @@ Each test fails if the handling it covers is removed.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,39 +14,46 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktop.startup import Startup
 from tests.desktop_helpers import running, window
+from tests.ui import child
 
 
-def _store_status(app: object) -> tuple[QWidget, QLabel, QPushButton]:
-    main = window(app)  # type: ignore[arg-type]
-    status = main.findChild(QWidget, "storeStatus")
-    label = main.findChild(QLabel, "storeStatusText")
-    retry = main.findChild(QPushButton, "storeRetry")
-    assert status is not None and label is not None and retry is not None
-    return status, label, retry
+def _store_status(app: Startup) -> tuple[QWidget, QLabel, QPushButton]:
+    main = window(app)
+    return (
+        child(main, QWidget, "storeStatus"),
+        child(main, QLabel, "storeStatusText"),
+        child(main, QPushButton, "storeRetry"),
+    )
 
 
-def _dismiss_notice(app: object) -> None:
-    notice = window(app).findChild(QMessageBox, "startupNotice")  # type: ignore[arg-type]
+def _dismiss_notice(app: Startup) -> None:
+    notice = window(app).findChild(QMessageBox, "startupNotice")
     if notice is not None:
         notice.accept()
+
+
+def _refuse_inserts(store: Path, table: str, message: str) -> None:
+    """From another connection to the store file: every insert into ``table`` now fails with ``message``."""
+    with contextlib.closing(sqlite3.connect(store, isolation_level=None)) as conn:
+        conn.execute(
+            f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        )
 
 
 @pytest.mark.usefixtures("profile")
 def test_a_failed_bookmark_is_reported_not_announced_as_saved(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         main = window(app)
-        app.window.open_url("drug:clonazepam")  # type: ignore[union-attr]
+        window(app).open_url("drug:clonazepam")
         # Every bookmark write now fails, as on a full disk; reads still work (and used to clear the error).
-        app.userdata._conn.execute(
-            "CREATE TEMP TRIGGER refuse BEFORE INSERT ON bookmarks "
-            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
-        )
+        _refuse_inserts(app.userdata.path, "bookmarks", "database or disk is full")
         qtbot.keyClick(main, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
         message = main.statusBar().currentMessage()
         assert "Could not save the bookmark" in message and "disk is full" in message, message
         assert "Bookmarked" not in message
-        assert not app.window.act_bookmark.isChecked()  # type: ignore[union-attr]
+        assert not window(app).act_bookmark.isChecked()
         assert app.userdata.bookmarks() == ()
 
 
@@ -52,10 +61,8 @@ def test_a_failed_bookmark_is_reported_not_announced_as_saved(qtbot: QtBot, buil
 def test_a_failed_history_write_is_reported(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         main = window(app)
-        app.userdata._conn.execute(
-            "CREATE TEMP TRIGGER refuse BEFORE INSERT ON history BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
-        )
-        app.window.open_url("drug:clonazepam")  # type: ignore[union-attr]
+        _refuse_inserts(app.userdata.path, "history", "disk I/O error")
+        window(app).open_url("drug:clonazepam")
         message = main.statusBar().currentMessage()
         assert "could not be saved" in message and "history" in message, message
 
@@ -72,7 +79,7 @@ def test_a_store_that_is_not_kept_says_so_until_retry_saves_it(
         status, label, retry = _store_status(app)
         assert not status.isHidden() and not retry.isHidden()
         assert "not being saved" in label.text() and str(blocker) in label.text()
-        app.window.open_url("drug:clonazepam")  # type: ignore[union-attr]
+        window(app).open_url("drug:clonazepam")
         qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
         retry.click()  # still blocked: nothing lost, still said
         assert not status.isHidden() and [b.url for b in app.userdata.bookmarks()] == ["drug:clonazepam"]

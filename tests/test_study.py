@@ -467,7 +467,7 @@ def test_export_anki_from_the_command_line(built_db: Path, tmp_path: Path) -> No
 
 # -- text from outside ---------------------------------------------------------------------
 
-_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -112,8 +112,8 @@ def test_o_opens_the_source_of_the_card(qtbot: QtBot, built_db: Path) -> None:
         qtbot.keyClick(view.card, Qt.Key.Key_O)
         tabs = _find(app, QTabWidget, "mainTabs")
         assert isinstance(tabs, QTabWidget) and tabs.currentIndex() == 0
-        assert window(app).reader.page is not None
-        assert window(app).reader.page.url == "article:myoclonus-treatment-options"
+        page = window(app).reader.page
+        assert page is not None and page.url == "article:myoclonus-treatment-options"
         assert "FDA drug label (levetiracetam)" in article_text(app)
 
 

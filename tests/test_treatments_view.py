@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QFileDialog, QTableView, QTextBrowser
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QFileDialog, QTableView, QTextBrowser, QTreeView
 from pytestqt.qtbot import QtBot
 
-from desktop.search_model import URL_ROLE
+from db.library import Library
+from desktop.roles import URL_ROLE
 from desktop.startup import Startup
 from desktop.treatment_table import COLUMNS, DOSE_COLUMN, contrast_ratio, fit_lines
 from tests.desktop_helpers import article_text, running, window
+from tests.ui import child
 
 DOSE_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*-\s*\d+(?:\.\d+)?\s*(?:mg|g|mcg|IU|units)/")
 CITED = re.compile(r"\[\d+(?:, \d+)*\]|uncited in source")
@@ -42,7 +45,7 @@ def _rows(app: Startup) -> list[dict[str, str]]:
 
 def _class_names(app: Startup) -> list[str]:
     """Every class in the filter, as a person reads them down the list."""
-    classes = window(app).findChild(QAbstractItemView, "classFilter")
+    classes = child(window(app), QAbstractItemView, "classFilter")
     model = classes.model()
     names = []
 
@@ -61,14 +64,14 @@ def _pick(
     qtbot: QtBot, app: Startup, name: str, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
 ) -> list[dict[str, str]]:
     qtbot.keyClick(window(app), Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    classes = window(app).findChild(QAbstractItemView, "classFilter")
+    classes = child(window(app), QAbstractItemView, "classFilter")
     model = classes.model()
     found = model.match(
         model.index(0, 0), Qt.ItemDataRole.DisplayRole, name, 1, Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive
     )
     assert found, name
     classes.scrollTo(found[0])
-    panel = window(app).treatments  # type: ignore[attr-defined]
+    panel = window(app).treatments
     # The view is read off the GUI thread; a loaded CI machine may take seconds (no timing is asserted).
     with qtbot.waitSignal(panel.view_changed, timeout=30000):
         qtbot.mouseClick(classes.viewport(), Qt.MouseButton.LeftButton, modifier, classes.visualRect(found[0]).center())
@@ -108,7 +111,7 @@ def test_cortical_levetiracetam_dose_says_its_use_and_that_it_is_uncited(qtbot: 
         assert "first-line, Myoclonus (any type)" in dose and "uncited in source" in dose
         assert levetiracetam["Role"] == "first-line"
         # The pane below reads every entry in full, with the other roles it has.
-        detail = window(app).findChild(QTextBrowser, "treatmentDetail")
+        detail = child(window(app), QTextBrowser, "treatmentDetail")
         table = _table(app)
         row = next(i for i in range(table.model().rowCount()) if table.model().index(i, 0).data() == "levetiracetam")
         qtbot.mouseClick(
@@ -174,11 +177,11 @@ def test_ctrl_d_bookmarks_the_class_view_and_reopening_restores_it(qtbot: QtBot,
         assert [(b.url, b.title) for b in bookmarks] == [
             ("classes:cortical,reticular-reflex", "Treatments: Cortical, Reticular reflex myoclonus")
         ]
-        assert window(app).act_bookmark.isChecked()  # type: ignore[attr-defined]
+        assert window(app).act_bookmark.isChecked()
         # The drug page last read was not bookmarked.
         assert not app.userdata.is_bookmarked("article:myoclonus-treatment-options")
     with running(qtbot, built_db) as again:
-        tree = window(again).findChild(QAbstractItemView, "topicTree")
+        tree = child(window(again), QTreeView, "topicTree")
         model = tree.model()
         group = model.match(model.index(0, 0), Qt.ItemDataRole.DisplayRole, "Bookmarks", 1, Qt.MatchFlag.MatchExactly)[
             0
@@ -189,18 +192,18 @@ def test_ctrl_d_bookmarks_the_class_view_and_reopening_restores_it(qtbot: QtBot,
         tree.scrollTo(entry)
         qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualRect(entry).center())
         qtbot.waitUntil(lambda: _table(again).isVisible())
-        panel = window(again).treatments  # type: ignore[attr-defined]
+        panel = window(again).treatments
         assert sorted(panel.class_filter.selected_slugs()) == ["cortical", "reticular-reflex"]
         qtbot.waitUntil(lambda: panel.class_view.class_slugs == ("cortical", "reticular-reflex"))
         said_of = "; ".join(r["Said of"] for r in _rows(again))
         assert "Cortical" in said_of and "Reticular reflex myoclonus" in said_of
-        assert window(again).act_bookmark.isChecked()  # type: ignore[attr-defined]
+        assert window(again).act_bookmark.isChecked()
 
 
 def test_on_the_reading_tab_ctrl_d_still_bookmarks_the_page(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         _pick(qtbot, app, "Cortical")
-        window(app).open_url("drug:zonisamide")  # type: ignore[attr-defined]
+        window(app).open_url("drug:zonisamide")
         qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
         assert [b.url for b in app.userdata.bookmarks()] == ["drug:zonisamide"]
 
@@ -231,11 +234,11 @@ def _light() -> QPalette:
 
 @pytest.mark.parametrize("palette", [_light, _dark], ids=["light", "dark"])
 def test_warning_and_no_dose_cells_reach_4_5_to_1_in_light_and_dark(
-    qtbot: QtBot, built_db: Path, palette: object
+    qtbot: QtBot, built_db: Path, palette: Callable[[], QPalette]
 ) -> None:
     with running(qtbot, built_db) as app:
-        panel = window(app).treatments  # type: ignore[attr-defined]
-        chosen = palette()  # type: ignore[operator]
+        panel = window(app).treatments
+        chosen = palette()
         panel.setPalette(chosen)
         _pick(qtbot, app, "Acute post-hypoxic myoclonus")
         model = _table(app).model()
@@ -269,7 +272,7 @@ def test_the_table_fits_its_width_without_horizontal_scrolling(
         assert rows
         table = _table(app)
         # The sidebar gives way to the class filter once the tab's layout has settled.
-        qtbot.waitUntil(lambda: window(app).splitter.sizes()[0] == 0)  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: window(app).splitter.sizes()[0] == 0)
         header = table.horizontalHeader()
         widths = [header.sectionSize(c) for c in range(header.count())]
         assert sum(widths) <= table.viewport().width()
@@ -283,7 +286,7 @@ def test_the_table_fits_its_width_without_horizontal_scrolling(
 
 def test_class_page_shows_inherited_rows_and_dose_provenance(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        window(app).open_url("class:post-hypoxic-acute")  # type: ignore[attr-defined]
+        window(app).open_url("class:post-hypoxic-acute")
         text = article_text(app)
         assert "phenytoin" in text and "said of Post-hypoxic myoclonus" in text
         assert text.index("phenytoin") > text.index("propofol")
@@ -292,7 +295,7 @@ def test_class_page_shows_inherited_rows_and_dose_provenance(qtbot: QtBot, built
 
 def test_every_class_name_in_the_filter_has_a_tooltip(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        classes = window(app).findChild(QAbstractItemView, "classFilter")
+        classes = child(window(app), QAbstractItemView, "classFilter")
         model = classes.model()
         found = 0
         for name in _class_names(app):
@@ -370,16 +373,16 @@ def test_content_that_breaks_while_the_tab_is_open_says_so_instead_of_a_stale_ta
 
         monkeypatch.setattr(app.library, "class_view", broken)
         assert _pick(qtbot, app, "Segmental") == []
-        caption = window(app).treatments.caption.text()  # type: ignore[attr-defined]
+        caption = window(app).treatments.caption.text()
         assert "cannot be read" in caption and str(built_db) in caption and "malformed" in caption
         assert window(app).isVisible()
 
 
-def test_only_the_newest_class_view_reaches_the_table(qtbot: QtBot, library: object) -> None:
+def test_only_the_newest_class_view_reaches_the_table(qtbot: QtBot, library: Library) -> None:
     from desktop.class_view_runner import ClassViewRunner
     from desktop.queries import Queries
 
-    runner = ClassViewRunner(Queries(library))  # type: ignore[arg-type]
+    runner = ClassViewRunner(Queries(library))
     seen: list[tuple[str, ...]] = []
     runner.ready.connect(lambda view: seen.append(view.class_slugs))
     with qtbot.waitSignal(runner.ready, timeout=5000):

@@ -212,7 +212,7 @@ def test_install_verifies_the_copy_names_it_by_version_and_refuses_a_lower_versi
     again = cache.install(releases["new"], _keys(), newer_than="2099.01.01-1")
     assert not again.new and again.installed.path == new.installed.path
     with pytest.raises(TrustError) as raised:
-        cache.install(releases["old"], _keys(), newer_than=cache.newest().version)  # type: ignore[union-attr]
+        cache.install(releases["old"], _keys(), newer_than=new.installed.version)
     assert raised.value.check == "version" and "allow_downgrade" in str(raised.value)
     assert str(releases["old"]) in str(raised.value)
     assert cache.install(releases["old"], _keys(), newer_than="2099.01.01-1", allow_downgrade=True).new

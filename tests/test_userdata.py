@@ -360,7 +360,9 @@ def test_a_file_locked_by_another_program_is_left_alone(store_path: Path, monkey
     try:
         holder.execute("PRAGMA locking_mode = EXCLUSIVE")
         holder.execute("BEGIN EXCLUSIVE")
-        with UserData(store_path) as store:
+        pauses: list[float] = []  # the waits for the lock to go, taken without sleeping
+        with UserData(store_path, sleep=pauses.append) as store:
+            assert pauses == list(db.userdata.store.SETUP_RETRY_DELAYS_S)
             assert not store.persistent
             assert store.reset_reason is not None
             assert str(store_path) in store.reset_reason

@@ -14,19 +14,21 @@ Prints focus changes (role, name, description), caret moves with the line at the
 announcements (``object:announcement``), for 75 seconds.
 """
 
+from typing import Any
+
 import pyatspi
 from gi.repository import GLib
 
 
-def line_at(src: object, offset: int) -> str:
+def line_at(src: Any, offset: int) -> str:  # an Atspi.Accessible
     try:
         text = src.queryText()
-        return text.getTextAtOffset(offset, pyatspi.TEXT_BOUNDARY_LINE_START)[0]
+        return str(text.getTextAtOffset(offset, pyatspi.TEXT_BOUNDARY_LINE_START)[0])
     except Exception as exc:
         return f"<{exc}>"
 
 
-def on_event(e: object) -> None:
+def on_event(e: Any) -> None:  # an Atspi.Event
     try:
         src = e.source
         if "announcement" in e.type:

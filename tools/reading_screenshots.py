@@ -74,7 +74,7 @@ def main() -> int:
     sidebar = window.sidebar
     sidebar.search_box.setText("keppra dose")
     sidebar.runner.search_now("keppra dose")
-    sidebar.runner._pool.waitForDone()
+    window.queries.wait()
     settle()
     sidebar.results_view.setFocus()
     settle()

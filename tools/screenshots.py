@@ -96,7 +96,7 @@ def main() -> int:
     for text, name in (("keppra", "search-brand"), ("levitiracetam", "search-misspelling")):
         sidebar.search_box.setText(text)
         sidebar.runner.search_now(text)
-        sidebar.runner._pool.waitForDone()
+        window.queries.wait()
         save(window, name)
     sidebar.search_box.clear()
 
@@ -157,9 +157,9 @@ def _compact(path: Path) -> None:
     flags = Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.AvoidDither
     indexed = image.convertToFormat(QImage.Format.Format_Indexed8, flags)
     if indexed.convertToFormat(QImage.Format.Format_RGB32) == image:
-        indexed.save(str(path), "PNG", 0)
+        indexed.save(str(path), b"PNG", 0)
     else:
-        image.save(str(path), "PNG", 0)
+        image.save(str(path), b"PNG", 0)
 
 
 if __name__ == "__main__":
