@@ -44,6 +44,24 @@ def window(startup: Startup) -> QMainWindow:
     return startup.window
 
 
+@contextmanager
+def page_shown(qtbot: QtBot, startup: Startup, url: str | None = None) -> Iterator[None]:
+    """Wait, after the block, until the reader has laid out a page (``url``, when given), as a person waits to see it.
+
+    Pages are read off the GUI thread: a loaded CI machine may take seconds (no timing is asserted).
+    """
+    reader = window(startup).reader  # type: ignore[attr-defined]
+    check = None if url is None else (lambda shown: shown == url)
+    with qtbot.waitSignal(reader.page_shown, timeout=30000, check_params_cb=check):
+        yield
+
+
+def open_page(qtbot: QtBot, startup: Startup, url: str) -> None:
+    """Open ``url`` in the window, as the sidebar, a bookmark or a table row asks it to, and wait until it is shown."""
+    with page_shown(qtbot, startup, url):
+        window(startup).open_url(url)  # type: ignore[attr-defined]
+
+
 def search_box(startup: Startup) -> QLineEdit:
     found = window(startup).findChild(QLineEdit, "searchBox")
     assert found is not None

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from db.compiler.build import build
 from db.content_signature import signature_path
 from tests.conftest import release_sources
-from tests.desktop_helpers import article_text, running, window
+from tests.desktop_helpers import article_text, open_page, running, window
 
 PAGES = ("drug:clonazepam", "class:cortical", "article:myoclonus-treatment-options", "drug:clonazepam")
 
@@ -30,7 +30,7 @@ def _publish(release: Path, share: Path, name: str) -> Path:
 def _doses_seen(qtbot: QtBot, app: object) -> set[str]:
     seen: set[str] = set()
     for url in PAGES:
-        window(app).open_url(url)  # type: ignore[arg-type]
+        open_page(qtbot, app, url)  # type: ignore[arg-type]
         text = article_text(app)  # type: ignore[arg-type]
         seen |= {dose for dose in ("1.5-15 mg/day", "1.5-16 mg/day") if dose in text}
     return seen
@@ -64,7 +64,9 @@ def test_cp_new_over_the_live_file_never_mixes_versions_and_is_offered_whole(
         qtbot.waitUntil(lambda: app.window is not first)
         qtbot.addWidget(window(app))
         assert "Content 2099.01.01-1" in window(app).content_label.text()
-        assert window(app).reader.page is not None and window(app).reader.page.url == "drug:clonazepam"
+        reader = window(app).reader  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: reader.page is not None, timeout=30000)  # read off the GUI thread
+        assert reader.page.url == "drug:clonazepam"  # the page that was open, not the home page asked for first
         assert _doses_seen(qtbot, app) == {"1.5-16 mg/day"}
 
 
@@ -76,7 +78,7 @@ def test_a_changed_open_file_is_reopened_whole_with_a_notice(
     with running(qtbot, None) as app:  # type: ignore[arg-type]
         first = window(app)
         installed = app.library.path
-        window(app).open_url("drug:clonazepam")
+        open_page(qtbot, app, "drug:clonazepam")  # type: ignore[arg-type]
         # Something writes into the cache behind ClinRef's back: the file it has open changes.
         installed.chmod(0o644)
         shutil.copyfile(releases["new"], installed)

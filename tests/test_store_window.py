@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.desktop_helpers import running, window
+from tests.desktop_helpers import open_page, running, window
 
 
 def _store_status(app: object) -> tuple[QWidget, QLabel, QPushButton]:
@@ -34,7 +34,7 @@ def _dismiss_notice(app: object) -> None:
 def test_a_failed_bookmark_is_reported_not_announced_as_saved(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         main = window(app)
-        app.window.open_url("drug:clonazepam")  # type: ignore[union-attr]
+        open_page(qtbot, app, "drug:clonazepam")
         # Every bookmark write now fails, as on a full disk; reads still work (and used to clear the error).
         app.userdata._conn.execute(
             "CREATE TEMP TRIGGER refuse BEFORE INSERT ON bookmarks "
@@ -55,7 +55,7 @@ def test_a_failed_history_write_is_reported(qtbot: QtBot, built_db: Path) -> Non
         app.userdata._conn.execute(
             "CREATE TEMP TRIGGER refuse BEFORE INSERT ON history BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
         )
-        app.window.open_url("drug:clonazepam")  # type: ignore[union-attr]
+        open_page(qtbot, app, "drug:clonazepam")
         message = main.statusBar().currentMessage()
         assert "could not be saved" in message and "history" in message, message
 
@@ -72,7 +72,7 @@ def test_a_store_that_is_not_kept_says_so_until_retry_saves_it(
         status, label, retry = _store_status(app)
         assert not status.isHidden() and not retry.isHidden()
         assert "not being saved" in label.text() and str(blocker) in label.text()
-        app.window.open_url("drug:clonazepam")  # type: ignore[union-attr]
+        open_page(qtbot, app, "drug:clonazepam")
         qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
         retry.click()  # still blocked: nothing lost, still said
         assert not status.isHidden() and [b.url for b in app.userdata.bookmarks()] == ["drug:clonazepam"]

@@ -46,6 +46,12 @@ def main() -> int:
         for _ in range(8):
             app.processEvents()
 
+    def open_page(url: str) -> None:
+        """Open ``url`` and wait until it is laid out (pages are read off the GUI thread)."""
+        window.open_url(url)
+        window.queries.wait()
+        settle()
+
     def save(picture: QPixmap, name: str) -> None:
         path = opts.out / f"{name}{suffix}.png"
         picture.save(str(path))
@@ -82,7 +88,7 @@ def main() -> int:
 
     # 2. A citation hovered: its reference as a tooltip.
     sidebar.search_box.clear()
-    window.open_url("article:post-hypoxic-myoclonus-treatment")
+    open_page("article:post-hypoxic-myoclonus-treatment")
     view = window.reader.view
     settle()
     text = view.document().toPlainText()
@@ -106,9 +112,9 @@ def main() -> int:
 
     # 3. The Bookmarks menu: bookmarks, then Recent.
     for url in ("drug:levetiracetam", "class:post-hypoxic"):
-        window.open_url(url)
+        open_page(url)
         window.toggle_bookmark()
-    window.open_url("drug:propofol")
+    open_page("drug:propofol")
     settle()
     menu = window.bookmarks_menu
     bar = window.menuBar()

@@ -72,6 +72,12 @@ def main() -> int:
         for _ in range(5):
             app.processEvents()
 
+    def open_page(url: str) -> None:
+        """Open ``url`` and wait until it is laid out (pages are read off the GUI thread)."""
+        window.open_url(url)
+        window.queries.wait()
+        settle()
+
     def save(widget: QWidget, name: str) -> None:
         settle()
         path = opts.out / f"{name}.png"
@@ -100,9 +106,9 @@ def main() -> int:
         save(window, name)
     sidebar.search_box.clear()
 
-    window.open_url("drug:levetiracetam")
+    open_page("drug:levetiracetam")
     save(window, "drug-page")
-    window.open_url("class:post-hypoxic")
+    open_page("class:post-hypoxic")
     save(window, "class-page")
 
     window.show_treatments()
@@ -111,7 +117,7 @@ def main() -> int:
     save(window, "drug-filter-post-hypoxic")
 
     window.tabs.setCurrentIndex(0)
-    window.open_url("article:post-hypoxic-myoclonus-treatment")
+    open_page("article:post-hypoxic-myoclonus-treatment")
     pdf = Path(_profile) / "article.pdf"
     window.export_pdf_to(pdf)
     print(f"saved {pdf} (look at it with: pdftoppm -png -r 60 {pdf} /tmp/page)")
