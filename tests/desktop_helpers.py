@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QMainWindow, QTextBrowser
 from pytestqt.qtbot import QtBot
 
@@ -16,6 +17,12 @@ from desktop.startup import Startup
 @contextmanager
 def running(qtbot: QtBot, db: Path, *, accept: bool = True) -> Iterator[Startup]:
     """Start ClinRef on ``db`` with the current (throwaway) profile; accept the disclaimer if asked."""
+    # What earlier tests left is deleted here, on the GUI thread: their windows (closed and deleteLater()ed by qtbot)
+    # and their Startup objects (kept in reference cycles). Were Python's collector to free those on a worker thread
+    # that reads a page or a search, Qt would warn ("Timers cannot be stopped from another thread") or crash.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    gc.freeze()  # what is still alive now lives long: later collections skip it, and this one stays quick
     startup = Startup(db)
     assert startup.begin() is None
     if accept and startup.dialog is not None:
@@ -26,10 +33,10 @@ def running(qtbot: QtBot, db: Path, *, accept: bool = True) -> Iterator[Startup]
         qtbot.waitExposed(startup.window)
         startup.window.activateWindow()
         qtbot.waitUntil(startup.window.isActiveWindow)
-        # The home article opens right after the window's first paint (start-up ends there), as a
-        # person sees it appear: wait for it as they would.
+        # The home article is read off the GUI thread and shown when it arrives, as a person sees it
+        # appear: wait for it as they would (a loaded CI machine may take seconds).
         shown = startup.window
-        qtbot.waitUntil(lambda: shown.reader.page is not None)  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: shown.reader.page is not None, timeout=30000)  # type: ignore[attr-defined]
     try:
         yield startup
     finally:
