@@ -167,11 +167,27 @@ def main(argv: list[str] | None = None) -> int:
     view_clock = PaintClock()
     reader.view.viewport().installEventFilter(view_clock)
     laid_out_at: dict[str, float] = {}
+    arrival = QEventLoop()  # blocks until the page arrives (wait_until polls, and would spend the GUI thread's CPU)
+    give_up = QTimer(singleShot=True, interval=10000)
+    give_up.timeout.connect(arrival.quit)
 
     def lay_out(url: str) -> None:
         """The page arrived and was set in the view: finish its layout now and note the time."""
         reader.view.document().size()  # forces the layout Qt would otherwise finish in idle time
         laid_out_at[url] = time.perf_counter()
+        arrival.quit()
+
+    def open_and_lay_out(url: str) -> float:
+        """Open ``url``; the time it was laid out."""
+        laid_out_at.clear()
+        reader.open(url)  # read and rendered on a worker thread, laid out when it arrives
+        if url not in laid_out_at:
+            give_up.start()
+            arrival.exec()
+            give_up.stop()
+        if url not in laid_out_at:
+            raise TimeoutError(f"{url} was not shown within 10 s")
+        return laid_out_at[url]
 
     reader.page_shown.connect(lay_out)
     target = f"article:{args.article}"
@@ -180,19 +196,15 @@ def main(argv: list[str] | None = None) -> int:
     main_thread: list[float] = []
     painted: list[float] = []
     for attempt in range(args.opens + 1):
-        laid_out_at.clear()
-        reader.open(other)
-        wait_until(lambda: other in laid_out_at)
+        open_and_lay_out(other)
         wait_until(lambda: view_clock.painted is not None)
         app.processEvents()
         view_clock.painted = None
         started, cpu_started = time.perf_counter(), time.thread_time()
-        reader.open(target)  # read and rendered on a worker thread, laid out when it arrives
-        wait_until(lambda: target in laid_out_at)
+        done = open_and_lay_out(target)
         cpu = time.thread_time() - cpu_started  # the GUI thread's own work (waiting for the worker costs none)
         if reader.page is None or not reader.page.found:
             raise SystemExit(f"no article {args.article} in {args.db}")
-        done = laid_out_at[target]
         wait_until(lambda: view_clock.painted is not None)
         assert view_clock.painted is not None
         if attempt == 0:
