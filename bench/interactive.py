@@ -86,14 +86,19 @@ def main(argv: list[str] | None = None) -> int:
         def __init__(self) -> None:
             super().__init__()
             self.painted: float | None = None
+            #: Paints that began before this time are not counted (the old page's, or a caret blink, while a
+            #: page opened off the GUI thread was on its way).
+            self.since = 0.0
 
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint:
-                QTimer.singleShot(0, self._stamp)
+                began = time.perf_counter()
+                QTimer.singleShot(0, lambda: self._stamp(began))
             return False
 
-        def _stamp(self) -> None:
-            self.painted = time.perf_counter()
+        def _stamp(self, began: float) -> None:
+            if began >= self.since:
+                self.painted = time.perf_counter()
 
     def wait_until(condition: Any, timeout: float = 10.0) -> None:
         deadline = time.perf_counter() + timeout
@@ -203,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         started, cpu_started = time.perf_counter(), time.thread_time()
         done = open_and_lay_out(target)
         cpu = time.thread_time() - cpu_started  # the GUI thread's own work (waiting for the worker costs none)
+        view_clock.painted, view_clock.since = None, done  # the paint of the page laid out, not one while it came
         if reader.page is None or not reader.page.found:
             raise SystemExit(f"no article {args.article} in {args.db}")
         wait_until(lambda: view_clock.painted is not None)
