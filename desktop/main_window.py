@@ -318,16 +318,7 @@ class MainWindow(QMainWindow):
     def _printable(self) -> Printable:
         """What is on screen, for paper: the Treatments table on its tab, else the page."""
         if self._on_treatments():
-            from desktop.table_print import table_document
-
-            view = self.treatments.class_view
-            address = self.treatments.address()
-            return Printable(
-                document=table_document(view, self.disclaimer.notice),
-                title=self.treatments.title(),
-                updated=view.updated,  # the latest of the articles its rows come from
-                file_stem=address[0].replace(":", "-").replace(",", "-") if address else "clinref-treatments",
-            )
+            return self.treatments.printable(self.disclaimer.notice)
         page = self.reader.page
         return Printable(
             document=self.reader.printable_document(),
