@@ -74,13 +74,15 @@ def main() -> int:
     assert window is not None
     window.resize(1280, 800)
     window.activateWindow()
+    window.queries.wait()  # the home page is read off the GUI thread
+    settle()
     settle()
 
     # 1. A search typed as a clinician types it, the results list focused (the ring shows where).
     sidebar = window.sidebar
     sidebar.search_box.setText("keppra dose")
     sidebar.runner.search_now("keppra dose")
-    sidebar.runner._pool.waitForDone()
+    window.queries.wait()  # searched off the GUI thread
     settle()
     sidebar.results_view.setFocus()
     settle()

@@ -94,6 +94,8 @@ def main() -> int:
     assert window is not None
     window.resize(QSize(width, height))
     window.activateWindow()
+    window.queries.wait()  # the home page is read off the GUI thread
+    settle()
     if opts.treatments:
         return _treatments(window, opts, save)
     save(window, "main-window")
@@ -102,7 +104,7 @@ def main() -> int:
     for text, name in (("keppra", "search-brand"), ("levitiracetam", "search-misspelling")):
         sidebar.search_box.setText(text)
         sidebar.runner.search_now(text)
-        sidebar.runner._pool.waitForDone()
+        window.queries.wait()  # searched off the GUI thread
         save(window, name)
     sidebar.search_box.clear()
 
