@@ -9,6 +9,7 @@ every failure is reported as the write that failed, never cleared by a later rea
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
@@ -37,6 +38,16 @@ class Bookmarks(QObject):
     @property
     def store(self) -> UserData:
         return self._store
+
+    @property
+    def path(self) -> Path:
+        """The file bookmarks and history are kept in."""
+        return self._store.path
+
+    @property
+    def read_only(self) -> bool:
+        """True when the saved bookmarks are shown but cannot be changed."""
+        return self._store.read_only
 
     def load(self) -> None:
         """Read the saved bookmarks and recent pages once, and announce them."""

@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
 
     def _build_widgets(self) -> None:
         self.sidebar = Sidebar(self.library, self.queries, self)
-        self.reader = Reader(Pages(self.library, self.disclaimer.notice), self)
+        self.reader = Reader(Pages(self.library, self.disclaimer.notice), self.queries, self)
         self.treatments = TreatmentsPanel(self.library, self.queries, self)
         self.printing = PrintActions(self.library.manifest.content_version, self.disclaimer.notice, self)
         self.tabs = QTabWidget(self)
@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([320, 960])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
-        QWidget.setTabOrder(self.tabs.tabBar(), self.reader.view)  # the tab bar before the page under it
+        self.reader.follow_in_tab_order(self.tabs.tabBar())  # the tab bar before the page under it
         panes = [pane for pane in self.findChildren(QAbstractScrollArea) if pane.objectName()]
         self.focus_ring = FocusRing(panes, self)
         manifest = self.library.manifest
@@ -186,10 +186,11 @@ class MainWindow(QMainWindow):
         self.study.open_requested.connect(self.open_url)
         # A page shown: title, history, bookmark state; bookmarks and history to the sidebar.
         self.reader.page_changed.connect(self._show_title)
+        self.reader.page_changed.connect(self._say_if_missing)
         self.reader.page_changed.connect(self.bookmarks.page_shown)
         self.reader.navigation_changed.connect(self._update_navigation)
         self.reader.zoom_changed.connect(self.settings.set_zoom)
-        self.reader.zoom_changed.connect(self.study.card.set_zoom_steps)  # the card follows the zoom
+        self.reader.zoom_changed.connect(self.study.set_zoom_steps)  # the card follows the zoom
         self.reader.zoom_changed.connect(self._zoom_window)  # one zoom, the whole window
         self.bookmarks.bookmarks_changed.connect(self.sidebar.show_bookmarks)
         self.bookmarks.recent_changed.connect(self.sidebar.show_recent)
@@ -244,20 +245,21 @@ class MainWindow(QMainWindow):
         help_windows.show_disclaimer(self, self.disclaimer, self.settings.accepted_disclaimer_at())
 
     def show_about(self) -> None:
-        help_windows.show_about(
-            self, self.library.manifest, self.library.path, self.settings.path, self.bookmarks.store.path
-        )
+        help_windows.show_about(self, self.library.manifest, self.library.path, self.settings.path, self.bookmarks.path)
 
     def open_url(self, url: str) -> None:
         if self.treatments.show_address(url):  # a bookmarked class view: its classes chosen again
             self.show_treatments()
             return
         self.tabs.setCurrentIndex(READING_TAB)
-        if not self.reader.open(url):
-            self.statusBar().showMessage(f"No page {url} in this content", 5000)
+        self.reader.open(url)
 
     def _show_title(self, page: Page) -> None:
         self.setWindowTitle(f"{page.title} — ClinRef")
+
+    def _say_if_missing(self, page: Page) -> None:
+        if not page.found:
+            self.statusBar().showMessage(f"No page {page.url} in this content", 5000)
 
     def _tab_changed(self, index: int) -> None:
         # The class filter takes the sidebar's place beside the (wide) treatments table.
@@ -279,7 +281,7 @@ class MainWindow(QMainWindow):
     def _update_bookmark_action(self) -> None:
         current = self._current_address()
         self.act_bookmark.setChecked(current is not None and self.bookmarks.is_bookmarked(current[0]))
-        self.act_bookmark.setEnabled(not self.bookmarks.store.read_only)  # a read-only store shows, never takes
+        self.act_bookmark.setEnabled(not self.bookmarks.read_only)  # a read-only store shows, never takes
 
     def _update_navigation(self) -> None:
         self.act_back.setEnabled(self.reader.can_go_back())
@@ -295,7 +297,7 @@ class MainWindow(QMainWindow):
 
     def show_study(self) -> None:
         self.tabs.setCurrentIndex(STUDY_TAB)
-        self.study.card.setFocus()
+        self.study.focus_card()
 
     def open_find(self) -> None:
         self.tabs.setCurrentIndex(READING_TAB)
@@ -316,16 +318,7 @@ class MainWindow(QMainWindow):
     def _printable(self) -> Printable:
         """What is on screen, for paper: the Treatments table on its tab, else the page."""
         if self._on_treatments():
-            from desktop.table_print import table_document
-
-            view = self.treatments.class_view
-            address = self.treatments.address()
-            return Printable(
-                document=table_document(view, self.disclaimer.notice),
-                title=self.treatments.title(),
-                updated=view.updated,  # the latest of the articles its rows come from
-                file_stem=str(address[0]).replace(":", "-").replace(",", "-") if address else "clinref-treatments",
-            )
+            return self.treatments.printable(self.disclaimer.notice)
         page = self.reader.page
         return Printable(
             document=self.reader.printable_document(),

@@ -36,6 +36,20 @@ class Navigation:
         return self._places[self._index] if self._index >= 0 else None
 
     @property
+    def index(self) -> int:
+        """Where the cursor is (-1 before the first page)."""
+        return self._index
+
+    def place_at(self, index: int) -> Place | None:
+        """The step at ``index``, or None past either end."""
+        return self._places[index] if 0 <= index < len(self._places) else None
+
+    def go(self, index: int) -> None:
+        """Move the cursor to ``index`` (a Back or Forward of one or more steps), if there is such a step."""
+        if 0 <= index < len(self._places):
+            self._index = index
+
+    @property
     def previous(self) -> str | None:
         """The address one step back, or None."""
         return self._places[self._index - 1].url if self._index > 0 else None

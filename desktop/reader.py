@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from db.errors import LibraryError
 from db.model import PageAddress, PageScheme
 from desktop.announce import Announcer
 from desktop.article_view import EXTERNAL_SCHEMES, ArticleView
 from desktop.find_bar import FindBar
-from desktop.navigation import Navigation, Place
+from desktop.navigation import Navigation
 from desktop.pages import (
     NOTES_ANCHOR,
     NOTES_SHOW,
@@ -24,7 +24,14 @@ from desktop.pages import (
     stylesheet,
     unreadable_page,
 )
+from desktop.queries import Queries
 from desktop.safe_document import ContentDocument
+
+#: Page opens share one channel: only the newest one asked for is shown.
+_CHANNEL = "page"
+#: Re-rendering the page shown with its notes on the source opened or closed.
+_NOTES_CHANNEL = "page-notes"
+
 
 #: The schemes of the pages a link in a page opens here (not ``classes:``: the Treatments panel shows those).
 _PAGE_SCHEMES = frozenset(scheme.value for scheme in PageScheme if scheme.is_page)
@@ -34,6 +41,20 @@ def _page_address(url: str) -> PageAddress | None:
     """The page ``url`` names, without the place on it; None when it names none."""
     address = PageAddress.parse(url)
     return address.page if address is not None else None
+
+
+def _read(pages: Pages, url: str) -> Page | None:
+    """The page ``url`` names, read on a worker; None when it names none or this content has none."""
+    address = PageAddress.parse(url)
+    return pages.page_for(address) if address is not None else None
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A page asked for and not yet shown: its address, and the history step it is (None: a new page)."""
+
+    url: str
+    step_to: int | None
 
 
 class BackToText(QWidget):
@@ -59,18 +80,28 @@ class BackToText(QWidget):
 class Reader(QWidget):
     """Shows pages by address (``drug:levetiracetam``, ``article:SLUG#ref-5``) with history.
 
-    ``page_changed`` announces every page shown, so the window can update its title,
-    bookmark state and the recent list without the reader knowing about them.
+    A page is read and rendered off the GUI thread (through :class:`~desktop.queries.Queries`) and
+    laid out when it arrives; when a person asks for pages faster than they arrive, only the newest
+    is shown and only what was shown enters the history. A place on the page already shown (a
+    citation, Back to the sentence) needs no reading and is shown at once.
+
+    ``page_changed`` announces every new page shown, so the window can update its title, bookmark
+    state and the recent list without the reader knowing about them; ``page_shown`` ends every
+    request: the address now on screen (a new page, a place on the same one, or the one asked for
+    again).
     """
 
     page_changed = Signal(object)  # Page
+    page_shown = Signal(str)  # the address laid out, with its anchor
     navigation_changed = Signal()
     zoom_changed = Signal(int)  # steps from the base size
 
-    def __init__(self, pages: Pages, parent: QWidget | None = None) -> None:
+    def __init__(self, pages: Pages, queries: Queries, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._pages = pages
+        self._queries = queries
         self._navigation = Navigation()
+        self._pending: _Pending | None = None
         self.page: Page | None = None
         self.back_to_text = BackToText(self)
         self.view = ArticleView(self)
@@ -88,6 +119,10 @@ class Reader(QWidget):
         notes = QShortcut(QKeySequence("Ctrl+Shift+N"), self, self.toggle_source_notes)
         notes.setContext(Qt.ShortcutContext.WindowShortcut)
 
+    def follow_in_tab_order(self, previous: QWidget) -> None:
+        """Put the page right after ``previous`` when Tab moves through the window (the tab bar above it)."""
+        QWidget.setTabOrder(previous, self.view)
+
     def show_outline(self) -> None:
         """Open "Contents and links of this page" (headings, links, citations; Enter goes there)."""
         from desktop.outline import OutlineDialog
@@ -104,17 +139,25 @@ class Reader(QWidget):
     def set_source_notes(self, show: bool) -> None:
         """Open or close every article's "Notes on the source"; opening one shows it."""
         self._pages.source_notes_open = show
+        if self._pending is not None:  # a page on its way was rendered as things were: ask for it again
+            self._ask(self._pending)
+            return
         shown = self.page
         address = shown.address if shown is not None and shown.found else None
         if shown is None or address is None or address.scheme is not PageScheme.ARTICLE:
             return
+        url, pages = shown.url, copy.copy(self._pages)
+        self._queries.ask(
+            _NOTES_CHANNEL,
+            lambda _library: _read(pages, url),
+            lambda page: self._notes_arrived(url, show, page),
+            lambda error: self._notes_arrived(url, show, unreadable_page(url, error)),
+        )
+
+    def _notes_arrived(self, url: str, show: bool, page: Page | None) -> None:
+        if page is None or self.page is None or self.page.url != url:
+            return  # the page is gone from the content, or the person has moved on to another
         scroll, caret = self.view.verticalScrollBar().value(), self.view.textCursor().position()
-        try:
-            page = self._pages.page_for(address)
-        except LibraryError as error:
-            page = unreadable_page(shown.url, error)
-        if page is None:
-            return
         self.page = page
         if show:
             self.view.show_html(page.html, NOTES_ANCHOR)
@@ -123,39 +166,66 @@ class Reader(QWidget):
             self.view.show_html(page.html, scroll=scroll, caret=caret)
             self.announcer.say("Notes on the source closed")
         self.find_bar.refresh()
+        self.page_shown.emit(self._navigation.current or url)
 
     @property
     def current_url(self) -> str | None:
         """The address shown, with its anchor (``drug:propofol#dose``, ``article:SLUG#ref-1``)."""
         return self._navigation.current
 
-    def open(self, url: PageAddress | str) -> bool:
-        """Show the page at ``url`` (an address, or its text from a link, a bookmark, a signal).
+    def open(self, url: PageAddress | str) -> None:
+        """Show the page at ``url`` (an address, or its text from a link, a bookmark, a signal) when it arrives
+        (a page saying so when there is no such page)."""
+        url = str(url)
+        if self._pending is None and self.page is not None and self.page.found and url == self._navigation.current:
+            self.page_shown.emit(url)  # already shown (a double-click, a second Enter): nothing to redo
+            return
+        self._request(_Pending(url, None))
 
-        Returns False (and shows why) when there is no such page.
-        """
-        return self._show(str(url), remember=True)
-
-    def _show(self, url: str, *, remember: bool, place: Place | None = None) -> bool:
-        address = PageAddress.parse(url)
-        fragment = address.fragment if address is not None else ""
-        if remember and self.page is not None and self.page.found and url == self._navigation.current:
-            return True  # already shown (a double-click, a second Enter): nothing to redo
-        if remember:  # leaving a page: keep where the person was on it, for Back
-            self._navigation.remember(self.view.verticalScrollBar().value(), self.view.textCursor().position())
-        same_page = (
-            self.page is not None and self.page.found and address is not None and address.page == self.page.address
-        )
-        if same_page and self.page is not None:
-            page = self.page
+    def _request(self, request: _Pending) -> None:
+        shown = self.page
+        if shown is not None and shown.found and _page_address(request.url) == shown.address:
+            # A place on the page shown: no reading needed, and a page asked for before is no longer wanted.
+            self._queries.cancel(_CHANNEL)
+            self._pending = None
+            if request.step_to is not None or request.url != self._navigation.current:
+                self._lay_out(request, shown)
+            else:
+                self.page_shown.emit(request.url)  # asked for again while another was on its way: it stays
         else:
-            try:
-                found = self._pages.page_for(address) if address is not None else None
-                page = found or not_found_page(url)
-            except LibraryError as error:  # the file changed or broke under us: say so, keep running
-                page = unreadable_page(url, error)
-        if remember:
+            self._ask(request)
+
+    def _ask(self, request: _Pending) -> None:
+        self._pending = request
+        url = request.url
+        pages = copy.copy(self._pages)  # as things are now: a notes toggle meanwhile cannot change it half-way
+        self._queries.ask(
+            _CHANNEL,
+            lambda _library: _read(pages, url),
+            lambda page: self._arrived(request, page),
+            # The file changed or broke under us: say so, keep running.
+            lambda error: self._arrived(request, unreadable_page(url, error)),
+        )
+
+    def _arrived(self, request: _Pending, page: Page | None) -> None:
+        self._pending = None
+        self._lay_out(request, page or not_found_page(request.url))
+
+    def _lay_out(self, request: _Pending, page: Page) -> None:
+        """Show ``page`` (the one shown, for a place on it) at the request's anchor or remembered place."""
+        url = request.url
+        _, _, fragment = url.partition("#")
+        same_page = page is self.page
+        # Leaving a place: keep where the person was on it, for Back.
+        self._navigation.remember(self.view.verticalScrollBar().value(), self.view.textCursor().position())
+        if request.step_to is None:
             self._navigation.visit(url)
+            place = None
+        else:
+            self._navigation.go(request.step_to)
+            place = self._navigation.place
+            if place is not None and place.scroll is None:
+                place = None  # never left: open it at its anchor
         scroll = place.scroll if place is not None else None
         caret = place.caret if place is not None else 0
         anchor = fragment if page.found else ""
@@ -170,7 +240,7 @@ class Reader(QWidget):
             self.page_changed.emit(page)
             self.announcer.say(f"Opened {page.title}" if page.found else page.title)
         self.navigation_changed.emit()
-        return page.found
+        self.page_shown.emit(url)
 
     def _show_citation_bar(self, fragment: str) -> None:
         """After a citation jump: name the reference and offer the way back to the sentence."""
@@ -185,17 +255,18 @@ class Reader(QWidget):
             self.back_to_text.hide()
 
     def back(self) -> None:
-        self._step(self._navigation.back)
+        self._step(-1)
 
     def forward(self) -> None:
-        self._step(self._navigation.forward)
+        self._step(1)
 
-    def _step(self, move: Callable[[], str | None]) -> None:
-        self._navigation.remember(self.view.verticalScrollBar().value(), self.view.textCursor().position())
-        url = move()
-        place = self._navigation.place
-        if url and place is not None:
-            self._show(url, remember=False, place=place if place.scroll is not None else None)
+    def _step(self, steps: int) -> None:
+        """Back or forward from the place shown, or from the step on its way (Back pressed twice)."""
+        pending = self._pending
+        start = pending.step_to if pending is not None and pending.step_to is not None else self._navigation.index
+        place = self._navigation.place_at(start + steps)
+        if place is not None and start + steps >= 0:
+            self._request(_Pending(place.url, start + steps))
 
     def can_go_back(self) -> bool:
         return self._navigation.can_go_back()

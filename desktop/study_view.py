@@ -185,6 +185,16 @@ class StudyView(QWidget):
         self.card.link_activated.connect(self._follow)
         self.decks.itemSelectionChanged.connect(self._deck_changed)
 
+    # -- its face to the window ----------------------------------------------------------
+
+    def set_zoom_steps(self, steps: int) -> None:
+        """Show the card at ``steps`` from the base size, as the reader is (one zoom, the whole window)."""
+        self.card.set_zoom_steps(steps)
+
+    def focus_card(self) -> None:
+        """Put the keyboard on the card: Space reveals, 1-4 rate."""
+        self.card.setFocus()
+
     # -- loading -------------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -41,6 +41,7 @@ from desktop.article_view import make_caret_readable, style_from_palette
 from desktop.class_view_runner import ClassViewRunner
 from desktop.condition_chooser import ConditionChooser
 from desktop.pages import recommendation_detail, stylesheet
+from desktop.print_actions import Printable
 from desktop.queries import Queries
 from desktop.roles import URL_ROLE
 from desktop.safe_document import ContentBrowser
@@ -224,6 +225,18 @@ class TreatmentsPanel(QWidget):
     def title(self) -> str:
         names = ", ".join(self.class_view.class_names)
         return f"Treatments: {names}" if names else "Treatments by class"
+
+    def printable(self, notice: str) -> Printable:
+        """The table on screen, for paper: its rows with ``notice``, its title, the date of its newest source."""
+        from desktop.table_print import table_document  # the printing machinery costs start-up time: when first used
+
+        address = self.address()
+        return Printable(
+            document=table_document(self.class_view, notice),
+            title=self.title(),
+            updated=self.class_view.updated,  # the latest of the articles its rows come from
+            file_stem=str(address[0]).replace(":", "-").replace(",", "-") if address else "clinref-treatments",
+        )
 
     def show_address(self, url: str) -> bool:
         """Choose the classes a ``classes:a,b`` address names; False if it names none of this content's."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QTextBrowser
 from pytestqt.qtbot import QtBot
 
@@ -19,6 +20,12 @@ from tests.ui import child
 def running(qtbot: QtBot, db: Path | None, *, accept: bool = True) -> Iterator[Startup]:
     """Start ClinRef on ``db`` (None: what it finds itself) with the current (throwaway) profile; accept the
     disclaimer if asked."""
+    # What earlier tests left is deleted here, on the GUI thread: their windows (closed and deleteLater()ed by qtbot)
+    # and their Startup objects (kept in reference cycles). Were Python's collector to free those on a worker thread
+    # that reads a page or a search, Qt would warn ("Timers cannot be stopped from another thread") or crash.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    gc.freeze()  # what is still alive now lives long: later collections skip it, and this one stays quick
     startup = Startup(db)
     assert startup.begin() is None
     if accept and startup.dialog is not None:
@@ -29,10 +36,10 @@ def running(qtbot: QtBot, db: Path | None, *, accept: bool = True) -> Iterator[S
         qtbot.waitExposed(startup.window)
         startup.window.activateWindow()
         qtbot.waitUntil(startup.window.isActiveWindow)
-        # The home article opens right after the window's first paint (start-up ends there), as a
-        # person sees it appear: wait for it as they would.
+        # The home article is read off the GUI thread and shown when it arrives, as a person sees it
+        # appear: wait for it as they would (a loaded CI machine may take seconds).
         shown = startup.window
-        qtbot.waitUntil(lambda: shown.reader.page is not None)
+        qtbot.waitUntil(lambda: shown.reader.page is not None, timeout=30000)
     try:
         yield startup
     finally:
@@ -45,6 +52,24 @@ def running(qtbot: QtBot, db: Path | None, *, accept: bool = True) -> Iterator[S
 def window(startup: Startup) -> MainWindow:
     assert startup.window is not None
     return startup.window
+
+
+@contextmanager
+def page_shown(qtbot: QtBot, startup: Startup, url: str | None = None) -> Iterator[None]:
+    """Wait, after the block, until the reader has laid out a page (``url``, when given), as a person waits to see it.
+
+    Pages are read off the GUI thread: a loaded CI machine may take seconds (no timing is asserted).
+    """
+    reader = window(startup).reader
+    check = None if url is None else (lambda shown: shown == url)
+    with qtbot.waitSignal(reader.page_shown, timeout=30000, check_params_cb=check):
+        yield
+
+
+def open_page(qtbot: QtBot, startup: Startup, url: str) -> None:
+    """Open ``url`` in the window, as the sidebar, a bookmark or a table row asks it to, and wait until it is shown."""
+    with page_shown(qtbot, startup, url):
+        window(startup).open_url(url)
 
 
 def search_box(startup: Startup) -> QLineEdit:

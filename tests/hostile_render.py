@@ -38,6 +38,12 @@ def main(db: Path, out: Path, watched: list[str]) -> int:
         startup.dialog.accept()
     window = startup.window
     assert window is not None
+    for _ in range(100):  # the home page is read off the GUI thread: wait for it as a person would
+        if window.reader.page is not None:
+            break
+        window.queries.wait()
+        app.processEvents()
+    assert window.reader.page is not None, "the home page never arrived"
     window.grab()  # paints every widget, the article view with its hostile page included
     document = window.reader.printable_document()
     image = QImage(800, 2000, QImage.Format.Format_ARGB32)

@@ -26,7 +26,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.focus import contrast, ring_colour
 from desktop.startup import Startup
-from tests.desktop_helpers import article_text, press, running, search_box, type_search, window
+from tests.desktop_helpers import article_text, open_page, page_shown, press, running, search_box, type_search, window
 from tests.ui import child
 
 pytestmark = pytest.mark.usefixtures("profile")
@@ -74,14 +74,15 @@ def test_article_reads_line_by_line_with_the_caret(qtbot: QtBot, built_db: Path)
 
 def test_enter_on_a_link_under_the_caret_follows_it(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        window(app).open_url("article:post-hypoxic-myoclonus-treatment")
+        open_page(qtbot, app, "article:post-hypoxic-myoclonus-treatment")
         view = child(window(app), QTextBrowser, "articleView")
         view.setFocus()
         cursor = QTextCursor(view.document())
         cursor.setPosition(view.document().toPlainText().index("propofol to suppress") + 2)
         view.setTextCursor(cursor)
         assert view.textCursor().charFormat().fontUnderline()  # links are underlined, not colour alone
-        qtbot.keyClick(view, Qt.Key.Key_Return)
+        with page_shown(qtbot, app, "drug:propofol"):
+            qtbot.keyClick(view, Qt.Key.Key_Return)
         assert article_text(app).startswith("propofol")
 
 
@@ -106,7 +107,7 @@ def test_tab_bar_comes_before_its_page_and_one_tab_leaves_the_article(qtbot: QtB
 def test_contents_and_links_list_follows_a_link(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         main = window(app)
-        main.open_url("article:post-hypoxic-myoclonus-treatment")
+        open_page(qtbot, app, "article:post-hypoxic-myoclonus-treatment")
         qtbot.keyClick(main, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
         dialog = main.findChild(QDialog, "pageOutline")
         assert dialog is not None and dialog.isVisible()
@@ -119,9 +120,11 @@ def test_contents_and_links_list_follows_a_link(qtbot: QtBot, built_db: Path) ->
         assert any(label.startswith("Link: Notes on the source") for label in labels)
         qtbot.keyClicks(child(dialog, QLineEdit, "outlineFilter"), "link: propofol")
         assert listing.currentItem().text() == "Link: propofol (treatment page)"
-        press(qtbot, Qt.Key.Key_Return)
+        with page_shown(qtbot, app, "drug:propofol"):
+            press(qtbot, Qt.Key.Key_Return)
         assert article_text(app).startswith("propofol")
-        assert not dialog.isVisible()
+        outline = main.findChild(QDialog, "pageOutline")
+        assert outline is None or not outline.isVisible()  # closed (and deleted once closed)
         qtbot.waitUntil(main.isActiveWindow)  # keys go to the window again
         assert QApplication.focusWidget() is child(main, QTextBrowser, "articleView")
 
@@ -129,16 +132,17 @@ def test_contents_and_links_list_follows_a_link(qtbot: QtBot, built_db: Path) ->
 def test_bookmarks_menu_lists_a_new_bookmark_and_opens_it(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         main = window(app)
-        main.open_url("drug:perampanel")
+        open_page(qtbot, app, "drug:perampanel")
         qtbot.keyClick(main, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-        main.open_url("class:cortical")
+        open_page(qtbot, app, "class:cortical")
         menu = main.bookmarks_menu
         menu.aboutToShow.emit()
         texts = [a.text() for a in menu.actions()]
         assert "perampanel" in texts
         recent = [a.text() for a in menu.recent_menu.actions()]
         assert recent[:2] == ["Cortical", "perampanel"]
-        next(a for a in menu.actions() if a.text() == "perampanel").trigger()
+        with page_shown(qtbot, app, "drug:perampanel"):
+            next(a for a in menu.actions() if a.text() == "perampanel").trigger()
         assert article_text(app).startswith("perampanel")
         model = child(main, QAbstractItemView, "topicTree").model()
         assert model.index(0, 0).data() == "Bookmarks"  # at the top of the sidebar

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from db.compiler.build import build
 from db.compiler.sources import load_sources
 from db.library import Library
-from tests.desktop_helpers import article_text, running, type_search, window
+from tests.desktop_helpers import article_text, page_shown, running, type_search, window
 from tests.minimal_content import CLASSES, RECOMMENDATIONS
 from tests.two_conditions import CONDITIONS, TREMOR_CLASSES, TREMOR_RECOMMENDATIONS, write_two_conditions
 from tests.ui import child
@@ -170,10 +170,13 @@ def test_class_and_drug_addresses_keep_working(qtbot: QtBot, two_db: Path, profi
         app.userdata.add_bookmark("class:cortical", "Cortical")
         app.userdata.add_bookmark("class:writing-tremor", "Writing tremor")
         reader = window(app).reader
-        reader.open("class:cortical")
+        with page_shown(qtbot, app, "class:cortical"):
+            reader.open("class:cortical")
         assert article_text(app).startswith("Cortical") and "Myoclonus: physiological class" in article_text(app)
-        reader.open("class:writing-tremor")
+        with page_shown(qtbot, app, "class:writing-tremor"):
+            reader.open("class:writing-tremor")
         text = article_text(app)
         assert "Essential tremor: syndrome class" in text and "Part of Limb tremor" in text
-        reader.open("drug:propranolol")
+        with page_shown(qtbot, app, "drug:propranolol"):
+            reader.open("drug:propranolol")
         assert "60-320 mg/day" in article_text(app) and "for limb tremor" in article_text(app)

@@ -14,7 +14,7 @@ from db.compiler.build import build
 from db.content_signature import signature_path
 from desktop.startup import Startup
 from tests.conftest import release_sources
-from tests.desktop_helpers import article_text, running, window
+from tests.desktop_helpers import article_text, open_page, running, window
 from tests.ui import child
 
 PAGES = ("drug:clonazepam", "class:cortical", "article:myoclonus-treatment-options", "drug:clonazepam")
@@ -32,7 +32,7 @@ def _publish(release: Path, share: Path, name: str) -> Path:
 def _doses_seen(qtbot: QtBot, app: Startup) -> set[str]:
     seen: set[str] = set()
     for url in PAGES:
-        window(app).open_url(url)
+        open_page(qtbot, app, url)
         text = article_text(app)
         seen |= {dose for dose in ("1.5-15 mg/day", "1.5-16 mg/day") if dose in text}
     return seen
@@ -64,8 +64,10 @@ def test_cp_new_over_the_live_file_never_mixes_versions_and_is_offered_whole(
         qtbot.waitUntil(lambda: app.window is not first)
         qtbot.addWidget(window(app))
         assert "Content 2099.01.01-1" in window(app).content_label.text()
-        page = window(app).reader.page
-        assert page is not None and page.url == "drug:clonazepam"
+        reader = window(app).reader
+        qtbot.waitUntil(lambda: reader.page is not None, timeout=30000)  # read off the GUI thread
+        assert reader.page is not None
+        assert reader.page.url == "drug:clonazepam"  # the page that was open, not the home page asked for first
         assert _doses_seen(qtbot, app) == {"1.5-16 mg/day"}
 
 
@@ -77,7 +79,7 @@ def test_a_changed_open_file_is_reopened_whole_with_a_notice(
     with running(qtbot, None) as app:
         first = window(app)
         installed = app.library.path
-        window(app).open_url("drug:clonazepam")
+        open_page(qtbot, app, "drug:clonazepam")
         # Something writes into the cache behind ClinRef's back: the file it has open changes.
         installed.chmod(0o644)
         shutil.copyfile(releases["new"], installed)

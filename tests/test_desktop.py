@@ -17,7 +17,7 @@ import desktop.startup
 from desktop.resources import Disclaimer, load_disclaimer
 from desktop.roles import URL_ROLE
 from desktop.startup import EXIT_UNUSABLE, Startup
-from tests.desktop_helpers import article_text, press, running, search_box, type_search, window
+from tests.desktop_helpers import article_text, open_page, page_shown, press, running, search_box, type_search, window
 from tests.ui import child
 
 pytestmark = pytest.mark.usefixtures("profile")
@@ -74,7 +74,7 @@ def test_every_page_carries_the_verify_notice(qtbot: QtBot, built_db: Path) -> N
     with running(qtbot, built_db) as app:
         notice = load_disclaimer().notice
         for url in ("article:post-hypoxic-myoclonus-treatment", "drug:clonazepam", "class:cortical"):
-            window(app).open_url(url)
+            open_page(qtbot, app, url)
             assert notice in article_text(app)
 
 
@@ -87,7 +87,8 @@ def test_type_keppra_open_the_hit_read_the_dose(qtbot: QtBot, built_db: Path) ->
         assert search_box(app).hasFocus()
         view = type_search(qtbot, app, "keppra")
         assert view.model().index(0, 0).data() == "levetiracetam"
-        press(qtbot, Qt.Key.Key_Return)
+        with page_shown(qtbot, app, "drug:levetiracetam"):
+            press(qtbot, Qt.Key.Key_Return)
         text = article_text(app)
         assert text.startswith("levetiracetam")
         assert "Brand names: Keppra" in text
@@ -147,7 +148,8 @@ def test_arrow_keys_choose_among_results(qtbot: QtBot, built_db: Path) -> None:
         assert view.model().rowCount() > 1
         second = view.model().index(1, 0).data(Qt.ItemDataRole.DisplayRole)
         qtbot.keyClick(search_box(app), Qt.Key.Key_Down)
-        qtbot.keyClick(search_box(app), Qt.Key.Key_Return)
+        with page_shown(qtbot, app):
+            qtbot.keyClick(search_box(app), Qt.Key.Key_Return)
         assert article_text(app).startswith(second)
 
 
@@ -167,7 +169,8 @@ def test_topic_tree_opens_an_article_with_its_references(qtbot: QtBot, built_db:
         )
         assert hits
         tree.scrollTo(hits[0])
-        qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualRect(hits[0]).center())
+        with page_shown(qtbot, app, "article:post-hypoxic-myoclonus-treatment"):
+            qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualRect(hits[0]).center())
         text = article_text(app)
         assert "Last updated 18 Apr 2025" in text
         assert "Review status: pending human review" in text
@@ -186,15 +189,20 @@ def test_citation_link_jumps_to_the_reference(qtbot: QtBot, built_db: Path) -> N
 def test_links_between_pages_and_back_forward(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         view = child(window(app), QTextBrowser, "articleView")
-        view.anchorClicked.emit(QUrl("drug:piracetam"))
+        with page_shown(qtbot, app, "drug:piracetam"):
+            view.anchorClicked.emit(QUrl("drug:piracetam"))
         assert article_text(app).startswith("piracetam") and "8-24 g/day" in article_text(app)
-        view.anchorClicked.emit(QUrl("class:cortical"))
+        with page_shown(qtbot, app, "class:cortical"):
+            view.anchorClicked.emit(QUrl("class:cortical"))
         assert article_text(app).startswith("Cortical")
-        qtbot.keyClick(window(app), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+        with page_shown(qtbot, app, "drug:piracetam"):
+            qtbot.keyClick(window(app), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
         assert article_text(app).startswith("piracetam")
-        qtbot.keyClick(window(app), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+        with page_shown(qtbot, app):
+            qtbot.keyClick(window(app), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
         assert article_text(app).startswith("What are the treatment options")
-        qtbot.keyClick(window(app), Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+        with page_shown(qtbot, app, "drug:piracetam"):
+            qtbot.keyClick(window(app), Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
         assert article_text(app).startswith("piracetam")
 
 
@@ -255,7 +263,7 @@ def test_zoom_is_remembered_across_starts(qtbot: QtBot, built_db: Path) -> None:
 
 def test_bookmark_with_ctrl_d_survives_a_restart(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        window(app).open_url("drug:perampanel")
+        open_page(qtbot, app, "drug:perampanel")
         qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     with running(qtbot, built_db) as again:
         tree = child(window(again), QAbstractItemView, "topicTree")
@@ -357,7 +365,8 @@ def test_double_click_opens_the_drug_page(qtbot: QtBot, built_db: Path) -> None:
         row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "perampanel")
         rect = table.visualRect(model.index(row, 0))
         qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-        qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        with page_shown(qtbot, app, "drug:perampanel"):
+            qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         text = article_text(app)
         assert text.startswith("perampanel") and "4-12 mg/day" in text
         assert "Used for" in text and "Chronic post-hypoxic myoclonus" in text
@@ -446,7 +455,7 @@ def test_a_dose_is_never_shown_beside_citations_that_do_not_give_it(qtbot: QtBot
             "Treatment options for myoclonus [1]"
         )
         assert "[4, 5, 3, 6, 7]" in piracetam[5] and "[1]" not in piracetam[5]
-        window(app).open_url("drug:piracetam")
+        open_page(qtbot, app, "drug:piracetam")
         text = article_text(app)
         assert "8-24 g/day" in text and "at higher doses, as part of a combination for post-hypoxic myoclonus" in text
 
@@ -455,7 +464,7 @@ def test_a_bookmark_whose_page_is_gone_can_be_removed(qtbot: QtBot, built_db: Pa
     with running(qtbot, built_db) as app:
         app.userdata.add_bookmark("drug:levetiracetam", "levetiracetam")
         app.userdata.add_bookmark("drug:withdrawn", "a drug a content update removed")
-        window(app).open_url("drug:withdrawn")
+        open_page(qtbot, app, "drug:withdrawn")
         assert article_text(app).startswith("Not found")
         qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
         assert [b.url for b in app.userdata.bookmarks()] == ["drug:levetiracetam"]
@@ -482,7 +491,10 @@ def test_a_double_click_opens_a_page_once(qtbot: QtBot, built_db: Path) -> None:
         table = _click_class(qtbot, app, "Cortical")
         rect = table.visualRect(table.model().index(0, 0))
         qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-        qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        with page_shown(qtbot, app):
+            qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert window(app).queries.wait()  # anything else asked for is in...
+        QApplication.processEvents()  # ...and delivered
         assert len(changes) == 1
 
 
@@ -497,7 +509,7 @@ def test_content_that_breaks_while_open_shows_what_is_wrong(
             raise LibraryError(built_db, "the content file is damaged (database disk image is malformed)", "Reinstall.")
 
         monkeypatch.setattr(app.library, "treatment", broken)
-        window(app).open_url("drug:clonazepam")
+        open_page(qtbot, app, "drug:clonazepam")
         text = article_text(app)
         assert text.startswith("The content cannot be read") and str(built_db) in text and "malformed" in text
         assert window(app).isVisible()
@@ -512,7 +524,7 @@ def test_printing_uses_light_colours_on_a_dark_theme(qtbot: QtBot, built_db: Pat
         dark.setColor(QPalette.ColorRole.Text, QColor("#e8eaed"))
         view = child(window(app), QTextBrowser, "articleView")
         view.setPalette(dark)
-        window(app).open_url("drug:piracetam")
+        open_page(qtbot, app, "drug:piracetam")
         assert "#1e3a5f" in view.document().defaultStyleSheet()  # the screen follows the dark theme
         printable = window(app).reader.printable_document()
         assert "#1e3a5f" not in printable.defaultStyleSheet() and "#e8f0fe" in printable.defaultStyleSheet()

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.article_view import ArticleView
 from desktop.startup import Startup
-from tests.desktop_helpers import article_text, press, running, search_box, type_search, window
+from tests.desktop_helpers import article_text, open_page, page_shown, press, running, search_box, type_search, window
 from tests.ui import child
 
 pytestmark = pytest.mark.usefixtures("profile")
@@ -56,7 +56,8 @@ def test_propofol_dose_enter_opens_propofol_at_its_dose(qtbot: QtBot, built_db: 
         assert search_box(app).hasFocus()  # at start-up: typing goes straight to search
         view = type_search(qtbot, app, "propofol dose")
         assert view.model().index(0, 0).data() == "propofol"
-        press(qtbot, Qt.Key.Key_Return)
+        with page_shown(qtbot, app, "drug:propofol#dose"):
+            press(qtbot, Qt.Key.Key_Return)
         assert article_text(app).startswith("propofol")
         assert window(app).reader.current_url == "drug:propofol#dose"
         article = article_view(app)
@@ -68,7 +69,7 @@ def test_propofol_dose_enter_opens_propofol_at_its_dose(qtbot: QtBot, built_db: 
 def test_a_page_opened_at_its_dose_keeps_the_drug_name_in_view(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         window(app).resize(900, 420)
-        window(app).open_url("drug:levetiracetam#dose")
+        open_page(qtbot, app, "drug:levetiracetam#dose")
         view = article_view(app)
         assert view.cursorRect().bottom() < view.viewport().height()
         name = QTextCursor(view.document())  # the page's first line: the drug's name
@@ -101,7 +102,8 @@ def test_a_corrected_name_is_offered_never_opened_by_enter(qtbot: QtBot, built_d
         press(qtbot, Qt.Key.Key_Return)
         assert article_text(app) == before  # Enter alone does not open a guess
         press(qtbot, Qt.Key.Key_Down)  # the person chooses it
-        press(qtbot, Qt.Key.Key_Return)
+        with page_shown(qtbot, app):
+            press(qtbot, Qt.Key.Key_Return)
         assert article_text(app).startswith("levetiracetam")
 
 
@@ -115,9 +117,59 @@ def test_results_and_the_chosen_one_are_announced(qtbot: QtBot, built_db: Path) 
             press(qtbot, Qt.Key.Key_Down)
         assert chosen.args[0].endswith(f"2 of {sidebar.results.rowCount()}")
         reader = window(app).reader
-        with qtbot.waitSignal(reader.announcer.announced) as opened:
+        with qtbot.waitSignal(reader.announcer.announced, timeout=30000) as opened:
             press(qtbot, Qt.Key.Key_Return)
         assert opened.args[0].startswith("Opened ")
+
+
+# -- pages arrive off the GUI thread; the newest one asked for wins ---------------------------
+
+
+HOME = "article:myoclonus-treatment-options"
+
+
+def test_only_the_page_asked_for_last_is_shown_and_remembered(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        main = window(app)
+        reader = main.reader
+        assert reader.current_url == HOME
+        shown: list[str] = []
+        reader.page_changed.connect(lambda page: shown.append(page.url))
+        # Two clicks before the first page arrives (its answer can only come through the event loop).
+        main.open_url("drug:clonazepam")
+        with page_shown(qtbot, app, "drug:levetiracetam"):
+            main.open_url("drug:levetiracetam")
+        assert main.queries.wait()  # clonazepam's answer is in too by now...
+        QApplication.processEvents()  # ...and delivered: it is dropped
+        assert shown == ["drug:levetiracetam"]
+        assert article_text(app).startswith("levetiracetam")
+        assert main.windowTitle().startswith("levetiracetam")
+        recent = [url for url, _title in main.bookmarks.recent_entries()]
+        assert "drug:levetiracetam" in recent and "drug:clonazepam" not in recent
+        with page_shown(qtbot, app, HOME):  # Back skips the page never shown
+            qtbot.keyClick(main, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+        assert not reader.can_go_back()
+
+
+def test_back_pressed_twice_before_a_page_arrives_goes_two_steps(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        main = window(app)
+        open_page(qtbot, app, "drug:clonazepam")
+        open_page(qtbot, app, "drug:levetiracetam")
+        with page_shown(qtbot, app, HOME):
+            qtbot.keyClick(main, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+            qtbot.keyClick(main, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+        assert article_text(app).startswith("What are the treatment options")
+        with page_shown(qtbot, app, "drug:clonazepam"):
+            qtbot.keyClick(main, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+        assert article_text(app).startswith("clonazepam")
+
+
+def test_a_missing_page_says_so_in_the_page_and_the_status_bar(qtbot: QtBot, built_db: Path) -> None:
+    with running(qtbot, built_db) as app:
+        open_page(qtbot, app, "drug:no-such-drug")
+        assert article_text(app).startswith("Not found")
+        assert "No page drug:no-such-drug in this content" in window(app).statusBar().currentMessage()
 
 
 # -- citations keep your place ---------------------------------------------------------------
@@ -126,7 +178,7 @@ def test_results_and_the_chosen_one_are_announced(qtbot: QtBot, built_db: Path) 
 def test_citation_click_then_back_restores_the_place(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         window(app).resize(1000, 600)
-        window(app).open_url(ARTICLE)
+        open_page(qtbot, app, ARTICLE)
         view = article_view(app)
         point = citation_point(view, 2)
         place = view.verticalScrollBar().value()
@@ -148,7 +200,7 @@ def test_citation_click_then_back_restores_the_place(qtbot: QtBot, built_db: Pat
 def test_back_to_text_button_returns_to_the_sentence(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         window(app).resize(1000, 600)
-        window(app).open_url(ARTICLE)
+        open_page(qtbot, app, ARTICLE)
         view = article_view(app)
         point = citation_point(view, 4)
         place = view.verticalScrollBar().value()
@@ -164,18 +216,20 @@ def test_back_and_forward_restore_every_pages_scroll(qtbot: QtBot, built_db: Pat
         window(app).resize(1000, 500)
         view = article_view(app)
         view.verticalScrollBar().setValue(300)
-        window(app).open_url("drug:clonazepam")
+        open_page(qtbot, app, "drug:clonazepam")
         assert view.verticalScrollBar().value() == 0
         view.verticalScrollBar().setValue(120)
-        qtbot.keyClick(window(app), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+        with page_shown(qtbot, app):
+            qtbot.keyClick(window(app), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
         assert view.verticalScrollBar().value() == 300
-        qtbot.keyClick(window(app), Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+        with page_shown(qtbot, app, "drug:clonazepam"):
+            qtbot.keyClick(window(app), Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
         assert article_text(app).startswith("clonazepam") and view.verticalScrollBar().value() == 120
 
 
 def test_hovering_a_citation_shows_its_reference(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        window(app).open_url(ARTICLE)
+        open_page(qtbot, app, ARTICLE)
         view = article_view(app)
         assert view.tooltip_at(citation_point(view, 3)) == (
             "[3] Treatment of myoclonus. Neurotherapeutics : the journal of the American Society for "
@@ -188,7 +242,7 @@ def test_hovering_a_citation_shows_its_reference(qtbot: QtBot, built_db: Path) -
 
 def test_citation_targets_are_at_least_a_word_wide(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        window(app).open_url(ARTICLE)
+        open_page(qtbot, app, ARTICLE)
         view = article_view(app)
         text = view.document().toPlainText()
         word = text.index("setting")  # "... shown to work in this setting [1]."
@@ -209,22 +263,24 @@ def test_citation_targets_are_at_least_a_word_wide(qtbot: QtBot, built_db: Path)
 
 def test_source_notes_are_behind_a_disclosure(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        window(app).open_url(ARTICLE)
+        open_page(qtbot, app, ARTICLE)
         text = article_text(app)
         assert "Notes on the source (" in text
         assert "bare '152'" not in text and "Taken from" not in text
         assert "does not answer this question" not in text
         assert "Cited in the source but not in its reference list" in text  # clinical: stays in view
-        qtbot.keyClick(
-            window(app), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-        )
+        with page_shown(qtbot, app):  # the article again, its notes open
+            qtbot.keyClick(
+                window(app), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+            )
         text = article_text(app)
         assert "bare '152'" in text and "Taken from: Export 002" in text
         assert "From the drug label: The FDA drug label does not answer this question." in text
         printed = window(app).reader.printable_document().toPlainText()
         assert "bare '152'" in printed
         view = article_view(app)
-        view.anchorClicked.emit(QUrl("notes:hide"))  # the disclosure's link, as a click on it sends
+        with page_shown(qtbot, app):
+            view.anchorClicked.emit(QUrl("notes:hide"))  # the disclosure's link, as a click on it sends
         assert "bare '152'" not in article_text(app)
 
 

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from db.library import Library
 from db.library.opening import BUSY_TIMEOUT_S
 from desktop.pages import Pages
+from desktop.queries import Queries
 from desktop.reader import Reader
 from tests.conftest import resign
 from tests.desktop_helpers import running, window
@@ -91,16 +92,20 @@ def test_content_locked_by_another_program_opens_at_once(locked_copy: Path) -> N
 
 def test_a_page_opened_while_the_content_is_locked_opens_without_waiting(qtbot: QtBot, locked_copy: Path) -> None:
     with Library(locked_copy) as library:
-        reader = Reader(Pages(library, "Verify against primary sources."))
+        queries = Queries(library)
+        reader = Reader(Pages(library, "Verify against primary sources."), queries)
         qtbot.addWidget(reader)
         # Were a lock ever waited for, it would be this long at most (SQLite's default was 5 s per page).
         assert library._connection().execute("PRAGMA busy_timeout").fetchone()[0] == int(BUSY_TIMEOUT_S * 1000) <= 250
         holder = _lock(locked_copy)
         try:
-            assert reader.open("drug:clonazepam")
+            with qtbot.waitSignal(reader.page_shown, timeout=30000):
+                reader.open("drug:clonazepam")
+            assert reader.page is not None and reader.page.found
             assert "clonazepam" in reader.view.toPlainText()
         finally:
             holder.close()
+            queries.shutdown()
 
 
 # -- a row that cannot be read while the window is built -----------------------------------------------------

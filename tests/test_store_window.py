@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.startup import Startup
-from tests.desktop_helpers import running, window
+from tests.desktop_helpers import open_page, running, window
 from tests.ui import child
 
 
@@ -46,7 +46,7 @@ def _refuse_inserts(store: Path, table: str, message: str) -> None:
 def test_a_failed_bookmark_is_reported_not_announced_as_saved(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         main = window(app)
-        window(app).open_url("drug:clonazepam")
+        open_page(qtbot, app, "drug:clonazepam")
         # Every bookmark write now fails, as on a full disk; reads still work (and used to clear the error).
         _refuse_inserts(app.userdata.path, "bookmarks", "database or disk is full")
         qtbot.keyClick(main, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
@@ -62,7 +62,7 @@ def test_a_failed_history_write_is_reported(qtbot: QtBot, built_db: Path) -> Non
     with running(qtbot, built_db) as app:
         main = window(app)
         _refuse_inserts(app.userdata.path, "history", "disk I/O error")
-        window(app).open_url("drug:clonazepam")
+        open_page(qtbot, app, "drug:clonazepam")
         message = main.statusBar().currentMessage()
         assert "could not be saved" in message and "history" in message, message
 
@@ -79,7 +79,7 @@ def test_a_store_that_is_not_kept_says_so_until_retry_saves_it(
         status, label, retry = _store_status(app)
         assert not status.isHidden() and not retry.isHidden()
         assert "not being saved" in label.text() and str(blocker) in label.text()
-        window(app).open_url("drug:clonazepam")
+        open_page(qtbot, app, "drug:clonazepam")
         qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
         retry.click()  # still blocked: nothing lost, still said
         assert not status.isHidden() and [b.url for b in app.userdata.bookmarks()] == ["drug:clonazepam"]

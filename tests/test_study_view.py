@@ -163,7 +163,7 @@ def test_the_card_follows_the_zoom(qtbot: QtBot, built_db: Path) -> None:
         view = _open_study(qtbot, app)
         before = view.card.zoom_steps
         qtbot.keyClick(window(app), Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
-        assert view.card.zoom_steps == before + 1 == window(app).reader.view.zoom_steps
+        assert view.card.zoom_steps == before + 1 == window(app).reader.zoom_steps()
 
 
 def test_export_from_the_view(qtbot: QtBot, built_db: Path, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from db.library import Library
 from desktop.roles import URL_ROLE
 from desktop.startup import Startup
 from desktop.treatment_table import COLUMNS, DOSE_COLUMN, contrast_ratio, fit_lines
-from tests.desktop_helpers import article_text, running, window
+from tests.desktop_helpers import article_text, open_page, running, window
 from tests.ui import child
 
 DOSE_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*-\s*\d+(?:\.\d+)?\s*(?:mg|g|mcg|IU|units)/")
@@ -203,7 +203,7 @@ def test_ctrl_d_bookmarks_the_class_view_and_reopening_restores_it(qtbot: QtBot,
 def test_on_the_reading_tab_ctrl_d_still_bookmarks_the_page(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
         _pick(qtbot, app, "Cortical")
-        window(app).open_url("drug:zonisamide")
+        open_page(qtbot, app, "drug:zonisamide")
         qtbot.keyClick(window(app), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
         assert [b.url for b in app.userdata.bookmarks()] == ["drug:zonisamide"]
 
@@ -286,7 +286,7 @@ def test_the_table_fits_its_width_without_horizontal_scrolling(
 
 def test_class_page_shows_inherited_rows_and_dose_provenance(qtbot: QtBot, built_db: Path) -> None:
     with running(qtbot, built_db) as app:
-        window(app).open_url("class:post-hypoxic-acute")
+        open_page(qtbot, app, "class:post-hypoxic-acute")
         text = article_text(app)
         assert "phenytoin" in text and "said of Post-hypoxic myoclonus" in text
         assert text.index("phenytoin") > text.index("propofol")

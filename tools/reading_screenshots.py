@@ -66,15 +66,24 @@ def main() -> int:
     startup.dialog.accept()
     window = startup.window
     assert window is not None
+
+    def open_page(url: str) -> None:
+        """Open ``url`` and wait until it is laid out (pages are read off the GUI thread)."""
+        window.open_url(url)
+        window.queries.wait()
+        settle()
+
     window.resize(1280, 800)
     window.activateWindow()
+    window.queries.wait()  # the home page is read off the GUI thread
+    settle()
     settle()
 
     # 1. A search typed as a clinician types it, the results list focused (the ring shows where).
     sidebar = window.sidebar
     sidebar.search_box.setText("keppra dose")
     sidebar.runner.search_now("keppra dose")
-    window.queries.wait()
+    window.queries.wait()  # searched off the GUI thread
     settle()
     sidebar.results_view.setFocus()
     settle()
@@ -82,7 +91,7 @@ def main() -> int:
 
     # 2. A citation hovered: its reference as a tooltip.
     sidebar.search_box.clear()
-    window.open_url("article:post-hypoxic-myoclonus-treatment")
+    open_page("article:post-hypoxic-myoclonus-treatment")
     view = window.reader.view
     settle()
     text = view.document().toPlainText()
@@ -106,9 +115,9 @@ def main() -> int:
 
     # 3. The Bookmarks menu: bookmarks, then Recent.
     for url in ("drug:levetiracetam", "class:post-hypoxic"):
-        window.open_url(url)
+        open_page(url)
         window.toggle_bookmark()
-    window.open_url("drug:propofol")
+    open_page("drug:propofol")
     settle()
     menu = window.bookmarks_menu
     bar = window.menuBar()

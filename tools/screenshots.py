@@ -86,8 +86,17 @@ def main() -> int:
     startup.dialog.accept()
     window = startup.window
     assert window is not None
+
+    def open_page(url: str) -> None:
+        """Open ``url`` and wait until it is laid out (pages are read off the GUI thread)."""
+        window.open_url(url)
+        window.queries.wait()
+        settle()
+
     window.resize(QSize(width, height))
     window.activateWindow()
+    window.queries.wait()  # the home page is read off the GUI thread
+    settle()
     if opts.treatments:
         return _treatments(window, opts, save)
     save(window, "main-window")
@@ -96,13 +105,13 @@ def main() -> int:
     for text, name in (("keppra", "search-brand"), ("levitiracetam", "search-misspelling")):
         sidebar.search_box.setText(text)
         sidebar.runner.search_now(text)
-        window.queries.wait()
+        window.queries.wait()  # searched off the GUI thread
         save(window, name)
     sidebar.search_box.clear()
 
-    window.open_url("drug:levetiracetam")
+    open_page("drug:levetiracetam")
     save(window, "drug-page")
-    window.open_url("class:post-hypoxic")
+    open_page("class:post-hypoxic")
     save(window, "class-page")
 
     window.show_treatments()
@@ -111,7 +120,7 @@ def main() -> int:
     save(window, "drug-filter-post-hypoxic")
 
     window.tabs.setCurrentIndex(0)
-    window.open_url("article:post-hypoxic-myoclonus-treatment")
+    open_page("article:post-hypoxic-myoclonus-treatment")
     pdf = Path(_profile) / "article.pdf"
     window.export_pdf_to(pdf)
     print(f"saved {pdf} (look at it with: pdftoppm -png -r 60 {pdf} /tmp/page)")
