@@ -20,6 +20,7 @@ from db.userdata import UserData
 from db.userdata.migration import migrate_store
 from desktop import APP_NAME
 from desktop.bookmarks import Bookmarks
+from desktop.collector import collect_on_gui_thread
 from desktop.main_window import MainWindow
 from desktop.profile import profile_problems
 from desktop.queries import Queries
@@ -49,6 +50,7 @@ class Startup(QObject):
         """Open everything and show the first window. Returns an exit status if nothing can be shown."""
         app = QApplication.instance()
         assert isinstance(app, QApplication)
+        collect_on_gui_thread(app)  # before any worker thread runs: cycles holding Qt objects are freed here
         app.setApplicationName(APP_NAME)
         app.setOrganizationName("")
         app.setApplicationDisplayName(APP_NAME)
