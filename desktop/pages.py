@@ -222,6 +222,9 @@ def class_view_page(view: ClassView, notice: str) -> str:
     return "\n".join(parts)
 
 
+#: The address of a class view, for bookmarks: ``classes:cortical,reticular-reflex``.
+CLASSES_SCHEME = "classes"
+
 NOTES_ANCHOR = "source-notes"
 #: The disclosure's links: the reader opens or closes the notes and shows the page again.
 NOTES_SHOW, NOTES_HIDE = "notes:show", "notes:hide"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextDocument
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut, QTextDocument
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from db.errors import LibraryError
 from desktop.announce import Announcer
@@ -204,6 +204,9 @@ class Reader(QWidget):
 
     def confirm_external(self, url: QUrl) -> bool:
         """Show the address and ask before handing it to the system browser; never open it here."""
+        from PySide6.QtGui import QDesktopServices  # when a link leaves ClinRef: not at start-up
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Open in your web browser?",

@@ -40,15 +40,12 @@ from desktop.announce import send_announcement
 from desktop.article_view import make_caret_readable, style_from_palette
 from desktop.class_view_runner import ClassViewRunner
 from desktop.condition_chooser import ConditionChooser
-from desktop.pages import recommendation_detail, stylesheet
+from desktop.pages import CLASSES_SCHEME, recommendation_detail, stylesheet
 from desktop.queries import Queries
 from desktop.roles import URL_ROLE
 from desktop.safe_document import ContentBrowser
 from desktop.topic_model import append_classes
 from desktop.treatment_table import COLUMNS, ROLE_COLUMN, FittedTable, TreatmentRowsModel, TreatmentRowsProxy
-
-#: The address of a class view, for bookmarks: ``classes:cortical,reticular-reflex``.
-CLASSES_SCHEME = "classes"
 
 
 class ClassFilter(QTreeView):

@@ -26,10 +26,10 @@ def running(qtbot: QtBot, db: Path, *, accept: bool = True) -> Iterator[Startup]
         qtbot.waitExposed(startup.window)
         startup.window.activateWindow()
         qtbot.waitUntil(startup.window.isActiveWindow)
-        # The home article opens right after the window's first paint (start-up ends there), as a
-        # person sees it appear: wait for it as they would.
+        # The home article and the tabs not shown are made right after the window's first paint
+        # (start-up ends there), as a person sees the article appear: wait for them as they would.
         shown = startup.window
-        qtbot.waitUntil(lambda: shown.reader.page is not None)  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: shown.after_first_paint.done)  # type: ignore[attr-defined]
     try:
         yield startup
     finally:

@@ -38,6 +38,9 @@ def main(db: Path, out: Path, watched: list[str]) -> int:
         startup.dialog.accept()
     window = startup.window
     assert window is not None
+    window.grab()  # the first paint: the home page is opened right after it
+    while not window.after_first_paint.done:
+        app.processEvents()
     window.grab()  # paints every widget, the article view with its hostile page included
     document = window.reader.printable_document()
     image = QImage(800, 2000, QImage.Format.Format_ARGB32)
