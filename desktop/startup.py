@@ -6,6 +6,7 @@ a test (or IT's self-test) can drive it and the event loop stays with whoever ow
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -168,6 +169,10 @@ class Startup(QObject):
                 self._fatal(again)
                 return
         window.show()
+        if os.environ.get("CLINREF_REPORT_FIRST_PAINT"):  # the benchmark of a frozen bundle (desktop/first_paint.py)
+            from desktop.first_paint import report_first_paint
+
+            report_first_paint(window)
         window.show_notices()  # the app ends when its last window closes, as Qt does by default
         # New content, changed files, review date: watched from just after the first paint.
         window.after_first_paint.add(self._watch_content)

@@ -6,6 +6,12 @@ it, and that a person who acts before the deferred parts are made gets them at o
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import time
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +25,8 @@ from desktop.main_window import MainWindow
 from desktop.startup import Startup
 
 pytestmark = pytest.mark.usefixtures("profile")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
@@ -134,3 +142,26 @@ def test_a_window_closed_before_its_first_paint_makes_nothing_after(qtbot: QtBot
         QApplication.processEvents()  # the event loop turns once
         assert window.findChild(QWidget, "treatmentsPanel") is None
         assert window.reader.page is None
+
+
+def test_the_first_paint_is_reported_for_the_benchmark_of_a_frozen_bundle(
+    built_db: Path, profile: Path, tmp_path: Path
+) -> None:
+    """``CLINREF_REPORT_FIRST_PAINT``: how ``python -m bench --frozen`` times a bundle it cannot hook."""
+    env = {**os.environ, "CLINREF_REPORT_FIRST_PAINT": "1", "QT_QPA_PLATFORM": "offscreen"}
+    settings = profile / "config" / "ClinRef" / "settings.ini"  # a returning user: the disclaimer accepted
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    version = tomllib.loads((REPO_ROOT / "resources" / "disclaimer.toml").read_text(encoding="utf-8"))["version"]
+    settings.write_text(f"[disclaimer]\nversion={version}\naccepted_at=2025-01-01T00:00:00+00:00\n", encoding="utf-8")
+    spawned = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", "--db", str(built_db)],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["painted"] > spawned and report["rss_kib"] > 0
