@@ -225,7 +225,7 @@ def startup(corpus: Corpus, db: Path, runs: int, display: str | None = None, fro
         corpus.figures["unguarded_startup"] = unguarded.get("failed", "ok")
 
 
-def startup_instructions(corpus: Corpus, db: Path) -> None:
+def startup_instructions(corpus: Corpus, db: Path, frozen: Path | None = None) -> None:
     """Instructions executed until the first paint, ClinRef and the bare window (callgrind, offscreen).
 
     Wall-clock time on a shared machine varies with its load; an instruction count does not, so
@@ -233,12 +233,19 @@ def startup_instructions(corpus: Corpus, db: Path) -> None:
     within a fraction of a percent), about 20 s each under valgrind.
     """
     print(f"[{corpus.label}] start-up instructions under callgrind ...", file=sys.stderr, flush=True)
-    for mode in ("bare", "app"):
+    for mode in ("bare", "app", *(["frozen"] if frozen is not None else [])):
         with tempfile.TemporaryDirectory(prefix="clinref-bench-profile-") as profile:
             out = Path(profile) / "callgrind.out"
-            command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable]
-            command += ["-m", "bench.startup_probe", mode, *(["--db", str(db)] if mode == "app" else [])]
+            command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
             env = _environment(Path(profile))
+            if mode == "frozen":
+                assert frozen is not None
+                # The bootloader sets up its environment and execs itself: follow it (same pid, same file).
+                command += ["--trace-children=yes", str(frozen_executable(frozen)), "--db", str(db)]
+                env["CLINREF_REPORT_FIRST_PAINT"] = "1"
+            else:
+                command += [sys.executable, "-m", "bench.startup_probe", mode]
+                command += ["--db", str(db)] if mode == "app" else []
             subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=True)
             totals = [line for line in out.read_text(errors="replace").splitlines() if line.startswith("summary:")]
         corpus.figures[f"{mode}_startup_instructions"] = int(totals[-1].split()[1])
@@ -355,6 +362,15 @@ def table(corpora: list[Corpus], runs: int) -> str:
             [
                 f"{x['app_startup_instructions'] / 1e9:.2f} G / {x['bare_startup_instructions'] / 1e9:.2f} G / "
                 f"{x['app_startup_instructions'] / x['bare_startup_instructions']:.2f}x"
+                for x in f
+            ],
+        )
+    if all("frozen_startup_instructions" in x for x in f):
+        row(
+            "start-up instructions, frozen bundle / ratio to the bare window (from source)",
+            [
+                f"{x['frozen_startup_instructions'] / 1e9:.2f} G / "
+                f"{x['frozen_startup_instructions'] / x['bare_startup_instructions']:.2f}x"
                 for x in f
             ],
         )
@@ -635,7 +651,7 @@ def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Corpus], int
             if display is not None:
                 startup(corpus, db, args.runs, display, frozen=args.frozen)
             if args.instructions:
-                startup_instructions(corpus, db)
+                startup_instructions(corpus, db, args.frozen)
             interactive(corpus, db)
     info["load_average_end"] = _load()
     info["seconds"] = time.perf_counter() - started
