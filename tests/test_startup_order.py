@@ -165,3 +165,24 @@ def test_the_first_paint_is_reported_for_the_benchmark_of_a_frozen_bundle(
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["painted"] > spawned and report["rss_kib"] > 0
+
+
+def test_tab_moves_through_a_tab_made_after_the_first_paint_and_back_to_the_tab_bar(
+    qtbot: QtBot, built_db: Path
+) -> None:
+    from tests.desktop_helpers import running
+
+    with running(qtbot, built_db) as startup:
+        window = startup.window
+        assert isinstance(window, MainWindow)
+        qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+        bar = window.tabs.tabBar()
+        bar.setFocus()
+        seen = []
+        for _ in range(5):
+            focus = QApplication.focusWidget()
+            assert focus is not None
+            qtbot.keyClick(focus, Qt.Key.Key_Tab)
+            seen.append(QApplication.focusWidget())
+        names = [w.objectName() if w is not None else "" for w in seen]
+        assert names == ["conditionChooser", "classFilter", "drugTable", "treatmentDetail", bar.objectName()]
