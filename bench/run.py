@@ -154,13 +154,29 @@ def build(corpus: Corpus, out: Path) -> None:
         corpus.figures["install_s"] = time.perf_counter() - started
 
 
-def _probe(mode: str, db: Path, *, guard: bool = True, display: str | None = None) -> dict[str, Any]:
+def frozen_executable(bundle: Path) -> Path:
+    """The app in a frozen bundle folder (``dist/clinref`` from ``packaging/build.py``)."""
+    for name in ("clinref", "clinref.exe"):
+        if (bundle / name).is_file():
+            return bundle / name
+    raise SystemExit(f"{bundle}: no clinref executable in it; build the bundle with python packaging/build.py")
+
+
+def _probe(
+    mode: str, db: Path, *, guard: bool = True, display: str | None = None, frozen: Path | None = None
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="clinref-bench-profile-") as profile:
         env = _environment(Path(profile), display)
-        command = [sys.executable, "-m", "bench.startup_probe", mode]
+        if mode == "frozen":
+            # The bundle cannot be started through the probe: it reports its own first paint, the same way.
+            assert frozen is not None
+            command = [str(frozen_executable(frozen)), "--db", str(db)]
+            env["CLINREF_REPORT_FIRST_PAINT"] = "1"
+        else:
+            command = [sys.executable, "-m", "bench.startup_probe", mode]
         if mode == "app":
             command += ["--db", str(db)]
-        if not guard:
+        if not guard and mode != "frozen":
             command.append("--no-guard")
         spawned = time.monotonic()
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
@@ -173,15 +189,20 @@ def _probe(mode: str, db: Path, *, guard: bool = True, display: str | None = Non
     return {"seconds": report["painted"] - spawned, "rss_mb": report["rss_kib"] / 1024, "guard": report["none_guard"]}
 
 
-def startup(corpus: Corpus, db: Path, runs: int, display: str | None = None) -> None:
-    """Start-up, ClinRef and the bare window alternating; offscreen, or on ``display`` (Xvfb)."""
+def startup(corpus: Corpus, db: Path, runs: int, display: str | None = None, frozen: Path | None = None) -> None:
+    """Start-up, ClinRef and the bare window alternating; offscreen, or on ``display`` (Xvfb).
+
+    With ``frozen`` (a bundle folder) ClinRef's frozen bundle takes its turn in the same rotation.
+    """
     where = "offscreen" if display is None else f"under Xvfb ({display})"
     print(f"[{corpus.label}] start-up {where}, {runs} runs each ...", file=sys.stderr, flush=True)
     prefix = "" if display is None else "xvfb_"
-    results: dict[str, list[dict[str, Any]]] = {"app": [], "bare": []}
-    for attempt in range(runs + 1):  # the first pair warms the file cache and is not counted
-        for mode in ("bare", "app") if attempt % 2 else ("app", "bare"):
-            report = _probe(mode, db, display=display)
+    modes = ["app", "bare", *(["frozen"] if frozen is not None else [])]
+    results: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
+    for attempt in range(runs + 1):  # the first round warms the file cache and is not counted
+        turn = attempt % len(modes)
+        for mode in modes[turn:] + modes[:turn]:  # each mode goes first in turn
+            report = _probe(mode, db, display=display, frozen=frozen)
             if "failed" in report:
                 raise RuntimeError(f"the {mode} start-up failed {where}: {report['failed']}")
             if attempt:
@@ -193,6 +214,9 @@ def startup(corpus: Corpus, db: Path, runs: int, display: str | None = None) -> 
     # The ratio of each interleaved pair, and their median: on a busy machine a pair shares its load.
     pairs = [a["seconds"] / b["seconds"] for a, b in zip(results["app"], results["bare"], strict=True)]
     corpus.figures[f"{prefix}startup_pair_ratio_median"] = statistics.median(pairs)
+    if frozen is not None:
+        pairs = [a["seconds"] / b["seconds"] for a, b in zip(results["frozen"], results["bare"], strict=True)]
+        corpus.figures[f"{prefix}frozen_startup_pair_ratio_median"] = statistics.median(pairs)
     if display is not None:
         return
     corpus.figures["none_guard"] = any(r["guard"] for r in results["app"])
@@ -201,7 +225,7 @@ def startup(corpus: Corpus, db: Path, runs: int, display: str | None = None) -> 
         corpus.figures["unguarded_startup"] = unguarded.get("failed", "ok")
 
 
-def startup_instructions(corpus: Corpus, db: Path) -> None:
+def startup_instructions(corpus: Corpus, db: Path, frozen: Path | None = None) -> None:
     """Instructions executed until the first paint, ClinRef and the bare window (callgrind, offscreen).
 
     Wall-clock time on a shared machine varies with its load; an instruction count does not, so
@@ -209,12 +233,19 @@ def startup_instructions(corpus: Corpus, db: Path) -> None:
     within a fraction of a percent), about 20 s each under valgrind.
     """
     print(f"[{corpus.label}] start-up instructions under callgrind ...", file=sys.stderr, flush=True)
-    for mode in ("bare", "app"):
+    for mode in ("bare", "app", *(["frozen"] if frozen is not None else [])):
         with tempfile.TemporaryDirectory(prefix="clinref-bench-profile-") as profile:
             out = Path(profile) / "callgrind.out"
-            command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable]
-            command += ["-m", "bench.startup_probe", mode, *(["--db", str(db)] if mode == "app" else [])]
+            command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
             env = _environment(Path(profile))
+            if mode == "frozen":
+                assert frozen is not None
+                # The bootloader sets up its environment and execs itself: follow it (same pid, same file).
+                command += ["--trace-children=yes", str(frozen_executable(frozen)), "--db", str(db)]
+                env["CLINREF_REPORT_FIRST_PAINT"] = "1"
+            else:
+                command += [sys.executable, "-m", "bench.startup_probe", mode]
+                command += ["--db", str(db)] if mode == "app" else []
             subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=True)
             totals = [line for line in out.read_text(errors="replace").splitlines() if line.startswith("summary:")]
         corpus.figures[f"{mode}_startup_instructions"] = int(totals[-1].split()[1])
@@ -276,8 +307,8 @@ def _verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-def _ratio(x: dict[str, Any], prefix: str = "") -> float:
-    return float(x[f"{prefix}app_startup_s"] / x[f"{prefix}bare_startup_s"])
+def _ratio(x: dict[str, Any], prefix: str = "", mode: str = "app") -> float:
+    return float(x[f"{prefix}{mode}_startup_s"] / x[f"{prefix}bare_startup_s"])
 
 
 def table(corpora: list[Corpus], runs: int) -> str:
@@ -313,12 +344,33 @@ def table(corpora: list[Corpus], runs: int) -> str:
             [f"{r:.2f}x ({p:.2f}x)" if p else f"{r:.2f}x" for r, p in zip(ratios, pairs, strict=True)],
             f"≤ {GOAL_STARTUP_RATIO}x: {_verdict(max(ratios) <= GOAL_STARTUP_RATIO)}",
         )
+        if all(f"{prefix}frozen_startup_s" in x for x in f):
+            row(
+                f"start-up to first paint {where}, ClinRef's frozen bundle (median of {runs})",
+                [_ms(x[f"{prefix}frozen_startup_s"] * 1000) for x in f],
+            )
+            ratios = [_ratio(x, prefix, "frozen") for x in f]
+            pairs = [x.get(f"{prefix}frozen_startup_pair_ratio_median") for x in f]
+            row(
+                f"start-up ratio {where}, frozen bundle / bare window (median of the interleaved pairs' ratios)",
+                [f"{r:.2f}x ({p:.2f}x)" if p else f"{r:.2f}x" for r, p in zip(ratios, pairs, strict=True)],
+                f"≤ {GOAL_STARTUP_RATIO}x: {_verdict(max(ratios) <= GOAL_STARTUP_RATIO)}",
+            )
     if all("app_startup_instructions" in x for x in f):
         row(
             "start-up instructions (callgrind, offscreen), ClinRef / bare / ratio",
             [
                 f"{x['app_startup_instructions'] / 1e9:.2f} G / {x['bare_startup_instructions'] / 1e9:.2f} G / "
                 f"{x['app_startup_instructions'] / x['bare_startup_instructions']:.2f}x"
+                for x in f
+            ],
+        )
+    if all("frozen_startup_instructions" in x for x in f):
+        row(
+            "start-up instructions, frozen bundle / ratio to the bare window (from source)",
+            [
+                f"{x['frozen_startup_instructions'] / 1e9:.2f} G / "
+                f"{x['frozen_startup_instructions'] / x['bare_startup_instructions']:.2f}x"
                 for x in f
             ],
         )
@@ -387,6 +439,19 @@ def summary_table(corpora: list[Corpus]) -> str:
                     f"start-up to first paint, {where} (bare window)",
                     *(
                         f"{_ms(x[f'{prefix}app_startup_s'] * 1000)} ({_ms(x[f'{prefix}bare_startup_s'] * 1000)}): "
+                        f"{r:.2f}x"
+                        for x, r in zip(f, ratios, strict=True)
+                    ),
+                    f"≤ {GOAL_STARTUP_RATIO}x: {_verdict(max(ratios) <= GOAL_STARTUP_RATIO)}",
+                ]
+            )
+        if all(f"{prefix}frozen_startup_s" in x for x in f):
+            ratios = [_ratio(x, prefix, "frozen") for x in f]
+            rows.append(
+                [
+                    f"start-up to first paint, {where}, frozen bundle (bare window)",
+                    *(
+                        f"{_ms(x[f'{prefix}frozen_startup_s'] * 1000)} ({_ms(x[f'{prefix}bare_startup_s'] * 1000)}): "
                         f"{r:.2f}x"
                         for x, r in zip(f, ratios, strict=True)
                     ),
@@ -537,6 +602,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write every figure, with the machine and versions, here")
     parser.add_argument("--no-xvfb", action="store_true", help="skip the start-up figures under Xvfb")
     parser.add_argument(
+        "--frozen",
+        type=Path,
+        metavar="DIR",
+        help="also time the start-up of this frozen bundle (dist/clinref, from packaging/build.py), interleaved",
+    )
+    parser.add_argument(
         "--instructions", action="store_true", help="also count start-up instructions under callgrind (slow)"
     )
     parser.add_argument("--from-json", type=Path, help="measure nothing: print the tables of a --json file")
@@ -544,6 +615,8 @@ def main(argv: list[str] | None = None) -> int:
         "--update-readme", action="store_true", help="write the tables into README.md and bench/README.md"
     )
     args = parser.parse_args(argv)
+    if args.frozen is not None:
+        args.frozen = frozen_executable(args.frozen.resolve()).parent
 
     if args.from_json:
         info, corpora, runs = read_json(args.from_json)
@@ -574,11 +647,11 @@ def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Corpus], int
             db = cache / f"bench-{index}.db"
             build(corpus, db)
             corpus.figures["content"] = _manifest(db)
-            startup(corpus, db, args.runs)
+            startup(corpus, db, args.runs, frozen=args.frozen)
             if display is not None:
-                startup(corpus, db, args.runs, display)
+                startup(corpus, db, args.runs, display, frozen=args.frozen)
             if args.instructions:
-                startup_instructions(corpus, db)
+                startup_instructions(corpus, db, args.frozen)
             interactive(corpus, db)
     info["load_average_end"] = _load()
     info["seconds"] = time.perf_counter() - started

@@ -10,10 +10,14 @@ dark themes alike.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QFocusFrame, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent
 
 MIN_CONTRAST = 3.0
 RING_WIDTH = 2
@@ -68,6 +72,13 @@ class FocusRing(QFocusFrame):
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
 
+    def add(self, widgets: Sequence[QWidget]) -> None:
+        """Draw the ring around these panes too (those of a tab made after the window)."""
+        for widget in widgets:
+            if widget not in self._widgets:
+                self._widgets.add(widget)
+                widget.installEventFilter(self)
+
     @property
     def target(self) -> QWidget | None:
         """The pane the ring is drawn around, or None."""
@@ -98,6 +109,10 @@ class FocusRing(QFocusFrame):
     def paintEvent(self, event: QPaintEvent) -> None:
         if self._target is None:
             return
+        # Imported when the ring is first drawn, not at start-up: making a Qt class makes all its enums.
+        from PySide6.QtCore import QRectF
+        from PySide6.QtGui import QPainter, QPen
+
         painter = QPainter(self)
         pen = QPen(ring_colour(self._target.palette()), RING_WIDTH)
         pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)

@@ -4,32 +4,40 @@ Nothing here does feature work. Bookmarks and history are :class:`desktop.bookma
 print and export :class:`desktop.print_actions.PrintActions`, the Help menu's windows
 :mod:`desktop.help`; the children announce what a person wants (``open_requested``,
 ``page_changed``) and :meth:`_connect_signals` routes it, in one place.
+
+What is not on screen at start-up (the Treatments and Study tabs, the home article) is made
+just after the window's first paint, or when first needed (:mod:`desktop.deferred`); the
+modules only those need are imported then.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QMainWindow, QMenu, QSplitter, QTabWidget, QToolBar, QWidget
 
 from db.library import Library
-from desktop import help as help_windows
+from db.model import PageAddress, PageScheme
 from desktop.bookmarks import Bookmarks
 from desktop.bookmarks_menu import BookmarksMenu
+from desktop.deferred import AfterFirstPaint, DeferredTab
 from desktop.focus import FocusRing
 from desktop.pages import Page, Pages, format_date
-from desktop.print_actions import Printable, PrintActions
 from desktop.queries import Queries
 from desktop.reader import Reader
 from desktop.resources import Disclaimer
 from desktop.settings import UserSettings
 from desktop.sidebar import Sidebar
 from desktop.store_status import StoreStatus
-from desktop.study_view import StudyView
-from desktop.treatments import TreatmentsPanel
 from desktop.zoom import apply_zoom
+
+if TYPE_CHECKING:
+    from desktop.print_actions import Printable, PrintActions
+    from desktop.study_view import StudyView
+    from desktop.treatments import TreatmentsPanel
 
 READING_TAB, TREATMENTS_TAB, STUDY_TAB = 0, 1, 2
 
@@ -62,24 +70,28 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect_signals()
         self._restore_layout()
+        self._update_navigation()  # nothing to go back to until the first page: not enabled in the first paint
         self.bookmarks.load()
-        self.reader.open(self.library.home() or "")  # the first condition's overview article
         self.sidebar.focus_search()  # typing at start-up goes to search: "kep", Enter opens levetiracetam
+        # Once the window is on screen: the home article, then the tabs not shown, each when the last is done.
+        self.after_first_paint = AfterFirstPaint(
+            self, [self._open_home, self._treatments_tab.widget, self._study_tab.widget]
+        )
 
     # -- layout --------------------------------------------------------------------------
 
     def _build_widgets(self) -> None:
         self.sidebar = Sidebar(self.library, self.queries, self)
         self.reader = Reader(Pages(self.library, self.disclaimer.notice), self.queries, self)
-        self.treatments = TreatmentsPanel(self.library, self.queries, self)
-        self.printing = PrintActions(self.library.manifest.content_version, self.disclaimer.notice, self)
+        self._printing: PrintActions | None = None
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.reader, "&Reading")
-        self.tabs.addTab(self.treatments, "&Treatments by class")
-        self.study = StudyView(self.library, self.bookmarks.store, self)
-        self.tabs.addTab(self.study, "&Study")
+        self._treatments_tab = DeferredTab(
+            self.tabs, "&Treatments by class", self._make_treatments, self._connect_treatments
+        )
+        self._study_tab = DeferredTab(self.tabs, "&Study", self._make_study, self._connect_study)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
@@ -89,8 +101,7 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self.reader.follow_in_tab_order(self.tabs.tabBar())  # the tab bar before the page under it
-        panes = [pane for pane in self.findChildren(QAbstractScrollArea) if pane.objectName()]
-        self.focus_ring = FocusRing(panes, self)
+        self.focus_ring = FocusRing(self._panes(self), self)
         manifest = self.library.manifest
         self.content_label = QLabel(
             f"Content {manifest.content_version} · latest article {format_date(manifest.content_date)}", self
@@ -179,27 +190,22 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         status = self.statusBar()
-        # What a person asks to open, from anywhere, opens in the reader.
+        # What a person asks to open, from anywhere, opens in the reader (the tabs made later: _connect_treatments).
         self.sidebar.open_requested.connect(self.open_url)
-        self.treatments.open_requested.connect(self.open_url)
         self.bookmarks_menu.open_requested.connect(self.open_url)
-        self.study.open_requested.connect(self.open_url)
         # A page shown: title, history, bookmark state; bookmarks and history to the sidebar.
         self.reader.page_changed.connect(self._show_title)
         self.reader.page_changed.connect(self._say_if_missing)
         self.reader.page_changed.connect(self.bookmarks.page_shown)
         self.reader.navigation_changed.connect(self._update_navigation)
         self.reader.zoom_changed.connect(self.settings.set_zoom)
-        self.reader.zoom_changed.connect(self.study.set_zoom_steps)  # the card follows the zoom
         self.reader.zoom_changed.connect(self._zoom_window)  # one zoom, the whole window
         self.bookmarks.bookmarks_changed.connect(self.sidebar.show_bookmarks)
         self.bookmarks.recent_changed.connect(self.sidebar.show_recent)
         self.reader.page_changed.connect(self._update_bookmark_action)
-        self.treatments.view_changed.connect(self._update_bookmark_action)
         self.bookmarks.bookmarks_changed.connect(self._update_bookmark_action)
         self.bookmarks.message.connect(status.showMessage)
         self.store_status.changed.connect(self.bookmarks.load)  # a retry that worked: show what is kept now
-        self.printing.message.connect(status.showMessage)
         self.queries.failed.connect(self._show_failure)
         self.tabs.currentChanged.connect(self._tab_changed)
         # Actions.
@@ -224,6 +230,62 @@ class MainWindow(QMainWindow):
         # No lambda in this method captures the window: PySide keeps a connected lambda alive past the
         # window's deletion (a content reload replaces the window), and with it the whole window.
 
+    # -- made after the first paint, or when first needed (desktop/deferred.py) -------------
+
+    def _make_treatments(self, parent: QWidget) -> TreatmentsPanel:
+        from desktop.treatments import TreatmentsPanel
+
+        return TreatmentsPanel(self.library, self.queries, parent)
+
+    def _connect_treatments(self, panel: TreatmentsPanel) -> None:
+        panel.open_requested.connect(self.open_url)
+        panel.view_changed.connect(self._update_bookmark_action)
+        saved = self.settings.layout("treatments_splitter")
+        if saved is not None:
+            panel.restore_state(saved)
+        self.focus_ring.add(self._panes(panel))
+
+    def _make_study(self, parent: QWidget) -> StudyView:
+        from desktop.study_view import StudyView
+
+        return StudyView(self.library, self.bookmarks.store, parent)
+
+    def _connect_study(self, study: StudyView) -> None:
+        study.open_requested.connect(self.open_url)
+        study.set_zoom_steps(self.reader.zoom_steps())
+        self.reader.zoom_changed.connect(study.set_zoom_steps)  # the card follows the zoom
+        self.focus_ring.add(self._panes(study))
+
+    @property
+    def treatments(self) -> TreatmentsPanel:
+        """The Treatments tab's panel (made now if it is not yet)."""
+        return self._treatments_tab.widget()
+
+    @property
+    def study(self) -> StudyView:
+        """The Study tab's view (made now if it is not yet)."""
+        return self._study_tab.widget()
+
+    @property
+    def printing(self) -> PrintActions:
+        """Print and export (made, with the modules they need, when first used)."""
+        if self._printing is None:
+            from desktop.print_actions import PrintActions
+
+            self._printing = PrintActions(self.library.manifest.content_version, self.disclaimer.notice, self)
+            self._printing.message.connect(self.statusBar().showMessage)
+        return self._printing
+
+    def _open_home(self) -> None:
+        # Nothing shown or on its way yet (a bookmark, a search hit): the first condition's overview article.
+        if self.reader.page is None and not self.reader.opening:
+            self.reader.open(self.library.home() or "")
+
+    @staticmethod
+    def _panes(root: QWidget) -> list[QAbstractScrollArea]:
+        """The panes under ``root`` the focus ring is drawn around (the named ones)."""
+        return [pane for pane in root.findChildren(QAbstractScrollArea) if pane.objectName()]
+
     # -- routing -------------------------------------------------------------------------
 
     def _zoom_window(self, steps: int) -> None:
@@ -239,16 +301,24 @@ class MainWindow(QMainWindow):
         self.printing.export(self._printable())
 
     def show_shortcuts(self) -> None:
+        from desktop import help as help_windows
+
         help_windows.show_shortcuts(self)
 
     def show_disclaimer(self) -> None:
+        from desktop import help as help_windows
+
         help_windows.show_disclaimer(self, self.disclaimer, self.settings.accepted_disclaimer_at())
 
     def show_about(self) -> None:
+        from desktop import help as help_windows
+
         help_windows.show_about(self, self.library.manifest, self.library.path, self.settings.path, self.bookmarks.path)
 
     def open_url(self, url: str) -> None:
-        if self.treatments.show_address(url):  # a bookmarked class view: its classes chosen again
+        address = PageAddress.parse(url)
+        # A bookmarked class view: its classes chosen again (the Treatments tab is made only for one).
+        if address is not None and address.scheme is PageScheme.CLASSES and self.treatments.show_address(url):
             self.show_treatments()
             return
         self.tabs.setCurrentIndex(READING_TAB)
@@ -268,7 +338,7 @@ class MainWindow(QMainWindow):
 
     def _on_treatments(self) -> bool:
         """Print, export and bookmark act on the Treatments table while its tab is the one shown."""
-        return self.tabs.currentWidget() is self.treatments
+        return self.tabs.currentIndex() == TREATMENTS_TAB  # chosen: made
 
     def _current_address(self) -> tuple[str, str, bool] | None:
         """(address, title, found) of what is shown: the class view on the Treatments tab, else the page."""
@@ -317,6 +387,8 @@ class MainWindow(QMainWindow):
 
     def _printable(self) -> Printable:
         """What is on screen, for paper: the Treatments table on its tab, else the page."""
+        from desktop.print_actions import Printable
+
         if self._on_treatments():
             return self.treatments.printable(self.disclaimer.notice)
         page = self.reader.page
@@ -335,7 +407,10 @@ class MainWindow(QMainWindow):
 
     def show_notices(self) -> None:
         """Say what went wrong at start-up (content fallback, a reset profile), without blocking."""
-        help_windows.show_notices(self, self.statusBar(), self.notices)
+        if self.notices:
+            from desktop import help as help_windows
+
+            help_windows.show_notices(self, self.statusBar(), self.notices)
 
     # -- layout memory -------------------------------------------------------------------
 
@@ -349,16 +424,15 @@ class MainWindow(QMainWindow):
         saved = self.settings.layout("splitter")
         if saved is not None:
             self.splitter.restoreState(saved)
-        saved = self.settings.layout("treatments_splitter")
-        if saved is not None:
-            self.treatments.restore_state(saved)
         self.reader.set_zoom_steps(self.settings.zoom())
 
     def save_layout(self) -> None:
         self.settings.set_layout("geometry", self.saveGeometry())
         self.settings.set_layout("state", self.saveState())
         self.settings.set_layout("splitter", self.splitter.saveState())
-        self.settings.set_layout("treatments_splitter", self.treatments.save_state())
+        treatments = self._treatments_tab.made_widget()
+        if treatments is not None:  # else the layout saved last time stays
+            self.settings.set_layout("treatments_splitter", treatments.save_state())
         self.settings.set_zoom(self.reader.zoom_steps())
         self.settings.sync()
 
@@ -366,5 +440,7 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self.sidebar.shutdown()
         self.queries.shutdown()
-        self.treatments.shutdown()
+        treatments = self._treatments_tab.made_widget()
+        if treatments is not None:
+            treatments.shutdown()
         super().closeEvent(event)

@@ -6,8 +6,8 @@ import copy
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextDocument
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut, QTextDocument
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from db.model import PageAddress, PageScheme
 from desktop.announce import Announcer
@@ -169,6 +169,11 @@ class Reader(QWidget):
         self.page_shown.emit(self._navigation.current or url)
 
     @property
+    def opening(self) -> bool:
+        """Whether a page asked for is still on its way."""
+        return self._pending is not None
+
+    @property
     def current_url(self) -> str | None:
         """The address shown, with its anchor (``drug:propofol#dose``, ``article:SLUG#ref-1``)."""
         return self._navigation.current
@@ -292,6 +297,9 @@ class Reader(QWidget):
 
     def confirm_external(self, url: QUrl) -> bool:
         """Show the address and ask before handing it to the system browser; never open it here."""
+        from PySide6.QtGui import QDesktopServices  # when a link leaves ClinRef: not at start-up
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Open in your web browser?",

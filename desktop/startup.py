@@ -6,13 +6,14 @@ a test (or IT's self-test) can drive it and the event loop stays with whoever ow
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from db.errors import LibraryError
 from db.library.locate import OpenedContent, default_database, open_bundled, open_content
@@ -28,6 +29,8 @@ from desktop.resources import Disclaimer, load_disclaimer, resource_path
 from desktop.settings import UserSettings, data_dir, roaming_data_dir
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from desktop.disclaimer import DisclaimerDialog
 
 #: Exit status when nothing can be shown (no usable content, no disclaimer).
@@ -103,6 +106,8 @@ class Startup(QObject):
         else:
             text = f"ClinRef cannot start.\n\n{error}"
         print(text, file=sys.stderr, flush=True)  # for logs and remote support, too
+        from PySide6.QtWidgets import QMessageBox  # only when it cannot start: not on every start-up
+
         box = QMessageBox(QMessageBox.Icon.Critical, "ClinRef cannot start", text, QMessageBox.StandardButton.Close)
         box.setObjectName("startupError")
         box.finished.connect(lambda _result: self.finished.emit(EXIT_UNUSABLE))
@@ -155,8 +160,6 @@ class Startup(QObject):
         return self.window
 
     def _show_main(self) -> None:
-        from desktop.content_updates import ContentUpdates
-
         try:
             window = self.make_window(self.opened, self.notices)
         except LibraryError as error:  # a row that cannot be read (bad UTF-8, a damaged page) while building it
@@ -168,6 +171,16 @@ class Startup(QObject):
                 self._fatal(again)
                 return
         window.show()
+        if os.environ.get("CLINREF_REPORT_FIRST_PAINT"):  # the benchmark of a frozen bundle (desktop/first_paint.py)
+            from desktop.first_paint import report_first_paint
+
+            report_first_paint(window)
         window.show_notices()  # the app ends when its last window closes, as Qt does by default
-        self.updates = ContentUpdates(self, self.opened)  # new content, changed files, review date
+        # New content, changed files, review date: watched from just after the first paint.
+        window.after_first_paint.add(self._watch_content)
+
+    def _watch_content(self) -> None:
+        from desktop.content_updates import ContentUpdates
+
+        self.updates = ContentUpdates(self, self.opened)
         self.updates.start()

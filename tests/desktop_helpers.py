@@ -36,9 +36,11 @@ def running(qtbot: QtBot, db: Path | None, *, accept: bool = True) -> Iterator[S
         qtbot.waitExposed(startup.window)
         startup.window.activateWindow()
         qtbot.waitUntil(startup.window.isActiveWindow)
-        # The home article is read off the GUI thread and shown when it arrives, as a person sees it
-        # appear: wait for it as they would (a loaded CI machine may take seconds).
+        # The home article and the tabs not shown are made right after the window's first paint (start-up
+        # ends there), and the article is read off the GUI thread: wait for them as a person would (a
+        # loaded CI machine may take seconds).
         shown = startup.window
+        qtbot.waitUntil(lambda: shown.after_first_paint.done, timeout=30000)
         qtbot.waitUntil(lambda: shown.reader.page is not None, timeout=30000)
     try:
         yield startup

@@ -38,6 +38,9 @@ def main(db: Path, out: Path, watched: list[str]) -> int:
         startup.dialog.accept()
     window = startup.window
     assert window is not None
+    window.grab()  # the first paint: the home page is opened right after it
+    while not window.after_first_paint.done:
+        app.processEvents()
     for _ in range(100):  # the home page is read off the GUI thread: wait for it as a person would
         if window.reader.page is not None:
             break

@@ -16,7 +16,6 @@ from types import TracebackType
 from typing import Any
 
 from db.errors import LibraryError
-from db.library.class_view import read_class_view
 from db.library.opening import IN_USE, IN_USE_ADVICE, REBUILD, connect, is_locked
 from db.library.search import SearchIndex
 from db.model import (
@@ -406,6 +405,8 @@ class Library:
         Entries filed under the classes, their subclasses, their ancestors and the condition in
         general, each marked with how it came in; reported-ineffective rows last. Unknown slugs are ignored.
         """
+        from db.library.class_view import read_class_view  # the Treatments tab's: not needed at start-up
+
         return read_class_view(self._rows, class_slugs)
 
     # -- search --------------------------------------------------------------------------
