@@ -25,8 +25,7 @@ WORDS = 12
 #: Matches looked at when choosing where a snippet starts: plenty for a screenful of text.
 _MOST_MATCHES = 64
 #: A snippet shows two words before its first match, as FTS5's snippet() does.
-_BEFORE = r"(?:\S+\s+){0,2}\S*\Z"
-_WORD_START = r"\S*\Z"
+_WORDS_BEFORE = 2
 
 # Citation markers (<sup class="cite">[1]</sup>) are not words of the text; the search index
 # skips them too (db.compiler.render.plain_text). Any other tag separates words.
@@ -141,10 +140,27 @@ def snippet(text: str, pattern: Words | None, words: int = WORDS) -> str:
             best, best_count = anchor, len(found)
     # Start a couple of words before the match, at the beginning of a word; with several words
     # matched, at the first of them, so that the window holds as many of them as it can.
-    offset = max(0, best.start() - 300)
-    before = re.compile(_BEFORE if best_count == 1 else _WORD_START).search(text, offset, best.start())
-    begin = before.start() if before else best.start()
+    begin = words_back(text, max(0, best.start() - 300), best.start(), _WORDS_BEFORE if best_count == 1 else 0)
     return _window(text, begin, words, pattern)
+
+
+def words_back(text: str, start: int, end: int, count: int) -> int:
+    """Where the ``count`` whole words before ``end`` begin, not before ``start``.
+
+    The earliest position from which ``text[position:end]`` is at most ``count`` words, each
+    with the spaces after it, and then any letters that run up to ``end``: what the pattern
+    ``(?:\\S+\\s+){0,count}\\S*\\Z`` searched for from ``start`` to ``end`` matches first. That
+    search tried every position from ``start`` on, half the time a search's snippets took;
+    this splits the text once, from the right.
+    """
+    chunk = text[start:end]
+    # A run of letters that ends at `end` is one word more to keep.
+    keep = count + (1 if chunk and not chunk[-1].isspace() else 0)
+    parts = chunk.rsplit(maxsplit=keep) if keep else [chunk]
+    if len(parts) <= keep:  # no more words than that: from the first of them
+        return end - len(chunk.lstrip())
+    kept = chunk[len(parts[0]) :].lstrip()  # the words kept, with the spaces between them
+    return end - len(kept)
 
 
 def _window(text: str, begin: int, words: int, pattern: Words | None) -> str:
