@@ -98,3 +98,16 @@ def test_where_a_snippet_starts_is_where_the_words_before_the_match_pattern_matc
     expected = re.compile(rf"(?:\S+\s+){{0,{count}}}\S*\Z").search(text, start, end)
     assert expected is not None  # the pattern matches the empty text at the end
     assert words_back(text, start, end, count) == expected.start()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.text(alphabet="abkeKEpPr -_1\n", max_size=60),
+    typed=st.text(alphabet="abkepr\u0131 K1", min_size=1, max_size=12),  # dotless i matches "I" ignoring case
+)
+def test_matches_in_ascii_text_are_all_the_patterns_matches(text: str, typed: str) -> None:
+    words = word_pattern(tokens(typed))
+    if words is None or words.plain is None:
+        return
+    expected = [(m.start(), m.group(0), m.lastindex) for m in words.plain.finditer(text)]
+    assert [(m.start(), m.group(0), m.lastindex) for m in words.finditer(text)] == expected
