@@ -85,12 +85,17 @@ def test_a_failure_reaches_its_handler_or_the_window(qtbot: QtBot, own_library: 
 
 def test_each_thread_reads_on_a_connection_of_its_own(own_library: Library) -> None:
     seen: list[object] = []
+    together = threading.Barrier(3)  # all alive at once: an ended thread's id (and connection) passes on
 
     def read() -> None:
         seen.append(own_library._connection())
         assert own_library.search("keppra").hits
 
-    workers = [threading.Thread(target=read) for _ in range(3)]
+    def read_together() -> None:
+        read()
+        together.wait(timeout=30)
+
+    workers = [threading.Thread(target=read_together) for _ in range(3)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -100,6 +105,16 @@ def test_each_thread_reads_on_a_connection_of_its_own(own_library: Library) -> N
     own_library.close()
     with pytest.raises(LibraryError, match="closed"):
         own_library.search("keppra")
+
+
+def test_searches_on_the_worker_threads_reuse_their_connections(qtbot: QtBot, own_library: Library) -> None:
+    queries = Queries(own_library, threads=2)
+    for text in ["k", "ke", "kep", "kepp", "keppr", "keppra"]:
+        with qtbot.waitSignal(queries._relay.answered, timeout=30000):
+            queries.ask("search", lambda library, t=text: library.search(t), lambda _results: None)
+    queries.shutdown()
+    # The GUI thread's and at most one for each worker thread; was one more for every search.
+    assert len(own_library._connections) <= 3
 
 
 class _CountingStore(UserData):
