@@ -4,13 +4,18 @@ Run as a fresh process by ``bench/run.py`` (offscreen)::
 
     python -m bench.interactive --db PATH --words keppra,clonazepam --article SLUG
 
-and prints one JSON object. What is timed:
+and prints one JSON object (``--only search`` or ``--only open`` for one part; ``--rounds N``
+types the words N times). What is timed:
 
 - **search, per keystroke**: the real :class:`desktop.sidebar.Sidebar` (search box, SearchRunner
   on its worker thread, results model and view), shown. Each word is typed one key at a time
   with ``QTest.keyClick``; the clock runs from the key press until the ``searchResults`` view
   has repainted with that text's results. The 120 ms debounce is set to 0 for the measurement
   (it is a deliberate pause, not work); everything else is the path a person's keystroke takes.
+  Also the GUI thread's CPU time for each keystroke (less dependent on the machine's load).
+  Between a key and its repaint the GUI thread waits as the app's event loop does, blocked until
+  an event comes (``processEvents(flags, ms)``, which this used, does not wait: it spun, and
+  held the interpreter lock the search's worker thread needed).
 - **Library.search alone**: the same texts straight through the query API, to tell the database
   from the widgets.
 - **open the largest article**: :class:`desktop.reader.Reader` shown at reading size; from
@@ -59,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--other", default="", help="slug of an article to open in between")
     parser.add_argument("--opens", type=int, default=7)
     parser.add_argument("--no-guard", action="store_true")
+    parser.add_argument("--only", choices=("search", "open"), help="measure this part only")
+    parser.add_argument("--rounds", type=int, default=1, help="type the words this many times (default 1)")
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
@@ -66,10 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from bench.startup_probe import guard_none, none_guard_needed
+    from desktop.app import qt_environment
 
     guarded = not args.no_guard and none_guard_needed()
     if guarded:
         guard_none()
+    qt_environment()  # as desktop.app.main, before the QApplication
     app = QApplication([sys.argv[0]])
 
     from db.library import Library
@@ -101,131 +110,150 @@ def main(argv: list[str] | None = None) -> int:
             if began >= self.since:
                 self.painted = time.perf_counter()
 
+    heartbeat = QTimer()  # wakes the wait below at least this often, to check the deadline
+    heartbeat.start(50)
+
     def wait_until(condition: Any, timeout: float = 10.0) -> None:
+        """Process events, blocked between them as in the app's event loop, until ``condition()``."""
         deadline = time.perf_counter() + timeout
         while not condition():
             if time.perf_counter() > deadline:
                 raise TimeoutError("the widgets did not update within 10 s")
-            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
 
     library = Library(args.db)
-    result: dict[str, Any] = {"none_guard": guarded}
 
-    # -- search as you type ------------------------------------------------------------------
-    sidebar = Sidebar(library, Queries(library))
-    sidebar.resize(320, 800)
-    sidebar.show()
-    QTest.qWaitForWindowExposed(sidebar)
-    warm_up(sidebar.font())  # as the main window does right after its first paint
-    sidebar.runner._timer.setInterval(0)  # the debounce is a deliberate pause, not work: left out
-    clock = PaintClock()
-    sidebar.results_view.viewport().installEventFilter(clock)
-    reset_at: list[float] = []
-    sidebar.results.modelReset.connect(lambda: reset_at.append(time.perf_counter()))
-    box = sidebar.search_box
-    box.setFocus()
-    to_results: list[float] = []
-    to_paint: list[float] = []
-    typed: list[str] = []
-    words = [w for w in args.words.split(",") if w]
-    for word in words:
-        box.clear()
-        wait_until(lambda: sidebar.stack.currentIndex() == 0 or not sidebar._searching())
-        app.processEvents()
-        for index, char in enumerate(word):
-            text = word[: index + 1]
-            clock.painted = None
-            reset_at.clear()
+    def search(words: list[str], rounds: int) -> dict[str, Any]:
+        """Each word typed a key at a time into the real sidebar, ``rounds`` times."""
+        result: dict[str, Any] = {}
+        sidebar = Sidebar(library, Queries(library))
+        sidebar.resize(320, 800)
+        sidebar.show()
+        QTest.qWaitForWindowExposed(sidebar)
+        warm_up(sidebar.font())  # as the main window does right after its first paint
+        sidebar.runner._timer.setInterval(0)  # the debounce is a deliberate pause, not work: left out
+        clock = PaintClock()
+        sidebar.results_view.viewport().installEventFilter(clock)
+        reset_at: list[float] = []
+        sidebar.results.modelReset.connect(lambda: reset_at.append(time.perf_counter()))
+        box = sidebar.search_box
+        box.setFocus()
+        to_results: list[float] = []
+        to_paint: list[float] = []
+        gui_cpu: list[float] = []
+        typed: list[str] = []
+        for _round in range(rounds):
+            for word in words:
+                box.clear()
+                wait_until(lambda: sidebar.stack.currentIndex() == 0 or not sidebar._searching())
+                app.processEvents()
+                for index, char in enumerate(word):
+                    text = word[: index + 1]
+                    clock.painted = None
+                    reset_at.clear()
+                    cpu = time.thread_time()
+                    started = time.perf_counter()
+                    QTest.keyClicks(box, char)
+                    wait_until(
+                        lambda t=text: (
+                            sidebar._last is not None
+                            and sidebar._last.query == t
+                            and clock.painted is not None
+                            and clock.painted > reset_at[-1]
+                        )
+                    )
+                    gui_cpu.append(time.thread_time() - cpu)
+                    to_results.append(reset_at[-1] - started)
+                    assert clock.painted is not None
+                    to_paint.append(clock.painted - started)
+                    typed.append(text)
+        result["search_keystroke"] = summary(to_paint)
+        result["search_keystroke_to_model"] = summary(to_results)
+        result["search_keystroke_gui_cpu"] = summary(gui_cpu)
+        result["keystrokes"] = len(typed)
+        result["words"] = words
+        slowest = sorted(zip(to_paint, typed, strict=True), reverse=True)[:5]
+        result["slowest_keystrokes"] = [[text, round(seconds * 1000, 2)] for seconds, text in slowest]
+        library_times = []
+        for text in typed:
             started = time.perf_counter()
-            QTest.keyClick(box, char)
-            wait_until(
-                lambda t=text: (
-                    sidebar._last is not None
-                    and sidebar._last.query == t
-                    and clock.painted is not None
-                    and clock.painted > reset_at[-1]
-                )
-            )
-            to_results.append(reset_at[-1] - started)
-            assert clock.painted is not None
-            to_paint.append(clock.painted - started)
-            typed.append(text)
-    result["search_keystroke"] = summary(to_paint)
-    result["search_keystroke_to_model"] = summary(to_results)
-    result["keystrokes"] = len(typed)
-    result["words"] = words
-    slowest = sorted(zip(to_paint, typed, strict=True), reverse=True)[:5]
-    result["slowest_keystrokes"] = [[text, round(seconds * 1000, 2)] for seconds, text in slowest]
-    library_times = []
-    for text in typed:
-        started = time.perf_counter()
-        library.search(text)
-        library_times.append(time.perf_counter() - started)
-    result["library_search"] = summary(library_times)
-    sidebar.runner.shutdown()
-    sidebar.close()
+            library.search(text)
+            library_times.append(time.perf_counter() - started)
+        result["library_search"] = summary(library_times)
+        sidebar.runner.shutdown()
+        sidebar.close()
+        return result
 
-    # -- open the largest article --------------------------------------------------------------
-    reader = Reader(Pages(library, load_disclaimer().notice), Queries(library))
-    reader.resize(940, 760)
-    reader.show()
-    QTest.qWaitForWindowExposed(reader)
-    view_clock = PaintClock()
-    reader.view.viewport().installEventFilter(view_clock)
-    laid_out_at: dict[str, float] = {}
-    arrival = QEventLoop()  # blocks until the page arrives (wait_until polls, and would spend the GUI thread's CPU)
-    give_up = QTimer(singleShot=True, interval=10000)
-    give_up.timeout.connect(arrival.quit)
+    def open_article(article: str, other_article: str, opens: int) -> dict[str, Any]:
+        """The largest article opened ``opens`` times, each after another article."""
+        result: dict[str, Any] = {}
+        reader = Reader(Pages(library, load_disclaimer().notice), Queries(library))
+        reader.resize(940, 760)
+        reader.show()
+        QTest.qWaitForWindowExposed(reader)
+        view_clock = PaintClock()
+        reader.view.viewport().installEventFilter(view_clock)
+        laid_out_at: dict[str, float] = {}
+        arrival = QEventLoop()  # blocks until the page arrives (wait_until polls, and would spend the GUI thread's CPU)
+        give_up = QTimer(singleShot=True, interval=10000)
+        give_up.timeout.connect(arrival.quit)
 
-    def lay_out(url: str) -> None:
-        """The page arrived and was set in the view: finish its layout now and note the time."""
-        reader.view.document().size()  # forces the layout Qt would otherwise finish in idle time
-        laid_out_at[url] = time.perf_counter()
-        arrival.quit()
+        def lay_out(url: str) -> None:
+            """The page arrived and was set in the view: finish its layout now and note the time."""
+            reader.view.document().size()  # forces the layout Qt would otherwise finish in idle time
+            laid_out_at[url] = time.perf_counter()
+            arrival.quit()
 
-    def open_and_lay_out(url: str) -> float:
-        """Open ``url``; the time it was laid out."""
-        laid_out_at.clear()
-        reader.open(url)  # read and rendered on a worker thread, laid out when it arrives
-        if url not in laid_out_at:
-            give_up.start()
-            arrival.exec()
-            give_up.stop()
-        if url not in laid_out_at:
-            raise TimeoutError(f"{url} was not shown within 10 s")
-        return laid_out_at[url]
+        def open_and_lay_out(url: str) -> float:
+            """Open ``url``; the time it was laid out."""
+            laid_out_at.clear()
+            reader.open(url)  # read and rendered on a worker thread, laid out when it arrives
+            if url not in laid_out_at:
+                give_up.start()
+                arrival.exec()
+                give_up.stop()
+            if url not in laid_out_at:
+                raise TimeoutError(f"{url} was not shown within 10 s")
+            return laid_out_at[url]
 
-    reader.page_shown.connect(lay_out)
-    target = str(PageAddress(PageScheme.ARTICLE, args.article))
-    other = str(PageAddress(PageScheme.ARTICLE, args.other or "myoclonus-treatment-options"))
-    laid_out: list[float] = []
-    main_thread: list[float] = []
-    painted: list[float] = []
-    for attempt in range(args.opens + 1):
-        open_and_lay_out(other)
-        wait_until(lambda: view_clock.painted is not None)
-        app.processEvents()
-        view_clock.painted = None
-        started, cpu_started = time.perf_counter(), time.thread_time()
-        done = open_and_lay_out(target)
-        cpu = time.thread_time() - cpu_started  # the GUI thread's own work (waiting for the worker costs none)
-        view_clock.painted, view_clock.since = None, done  # the paint of the page laid out, not one while it came
-        if reader.page is None or not reader.page.found:
-            raise SystemExit(f"no article {args.article} in {args.db}")
-        wait_until(lambda: view_clock.painted is not None)
-        assert view_clock.painted is not None
-        if attempt == 0:
-            result["open_first_ms"] = (done - started) * 1000  # cold: first layout of this text
-            continue
-        laid_out.append(done - started)
-        main_thread.append(cpu)
-        painted.append(view_clock.painted - started)
-    result["open_laid_out"] = summary(laid_out)
-    result["open_main_thread_cpu"] = summary(main_thread)
-    result["open_painted"] = summary(painted)
-    document = reader.view.document()
-    result["open_article"] = {"slug": args.article, "characters": document.characterCount()}
-    reader.close()
+        reader.page_shown.connect(lay_out)
+        target = str(PageAddress(PageScheme.ARTICLE, article))
+        other = str(PageAddress(PageScheme.ARTICLE, other_article or "myoclonus-treatment-options"))
+        laid_out: list[float] = []
+        main_thread: list[float] = []
+        painted: list[float] = []
+        for attempt in range(opens + 1):
+            open_and_lay_out(other)
+            wait_until(lambda: view_clock.painted is not None)
+            app.processEvents()
+            view_clock.painted = None
+            started, cpu_started = time.perf_counter(), time.thread_time()
+            done = open_and_lay_out(target)
+            cpu = time.thread_time() - cpu_started  # the GUI thread's own work (waiting for the worker costs none)
+            view_clock.painted, view_clock.since = None, done  # the paint of the page laid out, not one while it came
+            if reader.page is None or not reader.page.found:
+                raise SystemExit(f"no article {article} in {args.db}")
+            wait_until(lambda: view_clock.painted is not None)
+            assert view_clock.painted is not None
+            if attempt == 0:
+                result["open_first_ms"] = (done - started) * 1000  # cold: first layout of this text
+                continue
+            laid_out.append(done - started)
+            main_thread.append(cpu)
+            painted.append(view_clock.painted - started)
+        result["open_laid_out"] = summary(laid_out)
+        result["open_main_thread_cpu"] = summary(main_thread)
+        result["open_painted"] = summary(painted)
+        document = reader.view.document()
+        result["open_article"] = {"slug": article, "characters": document.characterCount()}
+        reader.close()
+        return result
+
+    result: dict[str, Any] = {"none_guard": guarded}
+    if args.only != "open":
+        result.update(search([w for w in args.words.split(",") if w], args.rounds))
+    if args.only != "search":
+        result.update(open_article(args.article, args.other, args.opens))
     library.close()
     print(json.dumps(result), flush=True)
     return 0

@@ -274,11 +274,11 @@ def xvfb() -> Iterator[str | None]:
         server.wait(timeout=10)
 
 
-def interactive(corpus: Corpus, db: Path) -> None:
+def interactive(corpus: Corpus, db: Path, extra: tuple[str, ...] = ()) -> None:
     print(f"[{corpus.label}] search as you type, open the largest article ...", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="clinref-bench-profile-") as profile:
         command = [sys.executable, "-m", "bench.interactive", "--db", str(db), "--words", ",".join(corpus.words)]
-        command += ["--article", corpus.largest, "--other", corpus.other]
+        command += ["--article", corpus.largest, "--other", corpus.other, *extra]
         done = subprocess.run(
             command, cwd=ROOT, env=_environment(Path(profile)), capture_output=True, text=True, timeout=600
         )
@@ -400,6 +400,14 @@ def table(corpora: list[Corpus], runs: int) -> str:
         "  of which `Library.search` alone, median / p95",
         [f"{_ms(x['library_search']['median_ms'])} / {_ms(x['library_search']['p95_ms'])}" for x in f],
     )
+    if all("search_keystroke_gui_cpu" in x for x in f):
+        row(
+            "  GUI thread CPU time per keystroke, median / p95",
+            [
+                f"{_ms(x['search_keystroke_gui_cpu']['median_ms'])} / {_ms(x['search_keystroke_gui_cpu']['p95_ms'])}"
+                for x in f
+            ],
+        )
     row(
         "open the largest article (`Reader.open` → laid out), median",
         [f"{_ms(x['open_laid_out']['median_ms'])} ({x['open_article']['characters'] / 1000:.0f}k chars)" for x in f],
@@ -610,6 +618,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--instructions", action="store_true", help="also count start-up instructions under callgrind (slow)"
     )
+    parser.add_argument(
+        "--only-search",
+        type=int,
+        metavar="ROUNDS",
+        help="measure search as you type only, typing the words ROUNDS times (the database is built only if missing)",
+    )
     parser.add_argument("--from-json", type=Path, help="measure nothing: print the tables of a --json file")
     parser.add_argument(
         "--update-readme", action="store_true", help="write the tables into README.md and bench/README.md"
@@ -618,6 +632,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.frozen is not None:
         args.frozen = frozen_executable(args.frozen.resolve()).parent
 
+    if args.only_search:
+        return search_only(args)
     if args.from_json:
         info, corpora, runs = read_json(args.from_json)
     else:
@@ -628,6 +644,32 @@ def main(argv: list[str] | None = None) -> int:
     if args.update_readme:
         for path in update_readmes(info, corpora, runs):
             print(f"updated {path.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
+def search_only(args: argparse.Namespace) -> int:
+    """Search per keystroke on each corpus, ``--only-search`` rounds of the words: for working on search."""
+    cache: Path = args.cache_dir.resolve()
+    cache.mkdir(parents=True, exist_ok=True)
+    corpora = [bundled_corpus()]
+    if not args.bundled_only:
+        spec = CorpusSpec(args.articles, args.drugs, args.classes, args.recommendations, args.seed)
+        corpora.append(synthetic_corpus(cache, spec))
+    print(f"load average {(_load() or [0.0])[0]:.1f}")
+    for index, corpus in enumerate(corpora):
+        db = cache / f"bench-{index}.db"
+        if not db.exists():
+            build(corpus, db)
+        interactive(corpus, db, ("--only", "search", "--rounds", str(args.only_search)))
+        x = corpus.figures
+        key, cpu, lib = x["search_keystroke"], x["search_keystroke_gui_cpu"], x["library_search"]
+        print(
+            f"{corpus.label}: {x['keystrokes']} keys; key press -> repainted median {key['median_ms']:.1f} ms, "
+            f"p95 {key['p95_ms']:.1f} ms; GUI thread CPU median {cpu['median_ms']:.1f} ms, p95 {cpu['p95_ms']:.1f} ms; "
+            f"Library.search median {lib['median_ms']:.1f} ms, p95 {lib['p95_ms']:.1f} ms; "
+            f"slowest {', '.join(f'{t} {ms:.0f}' for t, ms in x['slowest_keystrokes'][:3])}"
+        )
+    print(f"load average {(_load() or [0.0])[0]:.1f}")
     return 0
 
 

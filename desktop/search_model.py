@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import cache
 from html import unescape
 from typing import TYPE_CHECKING, Any
 
@@ -102,9 +103,7 @@ def _layout(title: str, detail: str, snippet: str, font: QFont, bold: QTextCharF
             if strong:
                 ranges.append(_range(len(text), len(piece), bold))
             text += piece
-    from PySide6.QtGui import QTextLayout
-
-    layout = QTextLayout(text, font)
+    layout = _text_layout()(text, font)
     layout.setFormats(ranges)
     layout.setCacheEnabled(True)
     layout.beginLayout()
@@ -121,11 +120,43 @@ def _layout(title: str, detail: str, snippet: str, font: QFont, bold: QTextCharF
 
 
 def _range(start: int, length: int, char_format: QTextCharFormat) -> QTextLayout.FormatRange:
-    from PySide6.QtGui import QTextLayout
-
-    selection = QTextLayout.FormatRange()
+    selection = _text_layout().FormatRange()
     selection.start, selection.length, selection.format = start, length, char_format
     return selection
+
+
+@cache
+def _text_layout() -> type[QTextLayout]:
+    # Imported once, here: an import statement in a function run for every row goes through
+    # PySide6's import hook each time (about 20 times a keystroke, see bench/README.md).
+    from PySide6.QtGui import QTextLayout
+
+    return QTextLayout
+
+
+class _Drawing:
+    """The classes and constants :meth:`HitDelegate.paint` uses, looked up once.
+
+    The style flags are kept as ints: ``option.state & QStyle.StateFlag.State_Selected`` on
+    PySide6's Python enums makes a new flag object, about 1.4 us each time.
+    """
+
+    def __init__(self) -> None:
+        from PySide6.QtGui import QPalette
+        from PySide6.QtWidgets import QStyle, QStyleOptionFocusRect
+
+        self.focus_option = QStyleOptionFocusRect
+        self.panel = QStyle.PrimitiveElement.PE_PanelItemViewItem
+        self.focus_frame = QStyle.PrimitiveElement.PE_FrameFocusRect
+        self.selected: int = QStyle.StateFlag.State_Selected.value
+        self.has_focus: int = QStyle.StateFlag.State_HasFocus.value
+        self.text = QPalette.ColorRole.Text
+        self.selected_text = QPalette.ColorRole.HighlightedText
+
+
+@cache
+def _drawing() -> _Drawing:
+    return _Drawing()
 
 
 def warm_up(font: QFont) -> None:
@@ -134,9 +165,7 @@ def warm_up(font: QFont) -> None:
     Called right after the window's first paint (desktop.main_window): the first key typed
     then does not pay for it.
     """
-    from PySide6.QtGui import QPalette  # noqa: F401 - made now, used in paint()
-    from PySide6.QtWidgets import QStyle, QStyleOptionFocusRect  # noqa: F401
-
+    _drawing()
     bold = QTextCharFormat()
     bold.setFontWeight(QFont.Weight.Bold)
     _layout("Levetiracetam", "Drug (Keppra)", "…the <b>first</b> hit…", font, bold, 300.0)
@@ -191,8 +220,7 @@ class HitDelegate(QStyledItemDelegate):
     def _size_key(option: QStyleOptionViewItem, texts: tuple[str, str, str]) -> tuple[object, ...]:
         return (*texts, max(120, option.rect.width()), option.font.key())
 
-    def _row(self, option: QStyleOptionViewItem, texts: tuple[str, str, str]) -> _Row:
-        key = self._size_key(option, texts)
+    def _row(self, option: QStyleOptionViewItem, texts: tuple[str, str, str], key: tuple[object, ...]) -> _Row:
         row = self._rows.get(key)
         if row is not None:
             self._rows.move_to_end(key)
@@ -215,33 +243,31 @@ class HitDelegate(QStyledItemDelegate):
         return size
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        from PySide6.QtGui import QPalette
-        from PySide6.QtWidgets import QStyle, QStyleOptionFocusRect
-
+        names = _drawing()
         # The view has filled in the option's state, palette, font and rect; initStyleOption would
         # ask the model for a dozen roles more, none of which this drawing uses.
         texts = self._texts(index)
-        row = self._row(option, texts)
         key = self._size_key(option, texts)
-        if key not in self._sizes and self._measured(key, option, row) != option.rect.size():
+        row = self._row(option, texts, key)
+        rect = option.rect
+        if key not in self._sizes and self._measured(key, option, row) != rect.size():
             self.sizeHintChanged.emit(index)  # it was painted at the estimate: lay it out at its own size
         widget = option.widget
         style = widget.style() if widget is not None else None
         if style is not None:
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
+            style.drawPrimitive(names.panel, option, painter, widget)
         palette = option.palette
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        state = option.state.value
         painter.save()
-        rect = option.rect
         painter.setClipRect(rect)
-        painter.setPen(palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text))
+        painter.setPen(palette.color(names.selected_text if state & names.selected else names.text))
         row.layout.draw(painter, QPointF(rect.x() + self.MARGIN, rect.y() + self.MARGIN))
-        if option.state & QStyle.StateFlag.State_HasFocus and style is not None:
-            focus = QStyleOptionFocusRect()
+        if state & names.has_focus and style is not None:
+            focus = names.focus_option()
             focus.rect = rect
             focus.state = option.state
             focus.palette = palette
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_FrameFocusRect, focus, painter, widget)
+            style.drawPrimitive(names.focus_frame, focus, painter, widget)
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
@@ -254,4 +280,4 @@ class HitDelegate(QStyledItemDelegate):
             return size
         if index.row() >= self.EXACT_ROWS and self._estimate.isValid():
             return self._estimate
-        return self._measured(key, option, self._row(option, texts))
+        return self._measured(key, option, self._row(option, texts, key))

@@ -82,7 +82,7 @@ class Sidebar(QWidget):
         self.results_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.results_view.setAccessibleName("Search results")
         results_page = QWidget(self)
-        results_layout = QVBoxLayout(results_page)
+        self._results_page_layout = results_layout = QVBoxLayout(results_page)
         results_layout.setContentsMargins(0, 0, 0, 0)
         results_layout.addWidget(self.status)
         results_layout.addWidget(self.results_view, 1)
@@ -167,33 +167,19 @@ class Sidebar(QWidget):
         if results.query != self.search_box.text():
             return  # typed on since; a newer answer is coming
         self._last = results
-        self.stack.setCurrentIndex(1)  # first: hits laid out while hidden would be laid out again
-        self.results.set_hits(results.hits)
         offered = results.showing_suggestion
+        status, spoken = self._status(results)
+        # The status first, then the page, then the hits: the page is laid out once, with the
+        # status at its new height. Set after the hits, the status line's new height resized the
+        # list once it had been laid out and painted, and (word-wrapped) it was laid out and
+        # painted again: twice on a word's first key and on "did you mean" (bench/README.md).
+        self.status.setText(status)
+        if self.stack.currentIndex() == 1:
+            self._results_page_layout.activate()  # shown already: resize it now, not after the paint
+        self.stack.setCurrentIndex(1)  # before the hits: hits laid out while hidden would be laid out again
+        self.results.set_hits(results.hits)
         if results.hits and not offered:
             self.results_view.setCurrentIndex(self.results.index(0, 0))
-        if offered and results.suggestion:
-            # Safety: a corrected name is offered, never opened on its own; no hit is chosen
-            # until the person chooses one (Down, a click, or the suggestion's link).
-            link = f'<a href="{escape(results.suggestion)}">{escape(results.suggestion)}</a>'
-            self.status.setText(
-                f"No results for <b>{escape(results.query)}</b>. Did you mean {link}? "
-                "Its results are below: Down to choose one."
-                if results.hits
-                else f"No results for <b>{escape(results.query)}</b>. Did you mean {link}?"
-            )
-            spoken = f"No results for {results.query}. Did you mean {results.suggestion}?"
-            if results.hits:
-                spoken += f" {self._count(results)} for it; press Down to choose one."
-        elif not results.hits:
-            self.status.setText(
-                f"No results for <b>{escape(results.query)}</b>. "
-                "Try a generic or brand name, or a class such as “cortical”."
-            )
-            spoken = f"No results for {results.query}."
-        else:
-            self.status.setText(f"{self._count(results)} · Enter opens the first")
-            spoken = f"{self._count(results)}. First: {self._spoken(results.hits[0], 0)}"
         self.announcer.say(spoken)
         self.results_shown.emit(results)
         if self._open_on_arrival == results.query:
@@ -201,14 +187,39 @@ class Sidebar(QWidget):
             if results.hits and not offered:
                 self.open_requested.emit(results.hits[0].url)
 
+    def _status(self, results: SearchResults) -> tuple[str, str]:
+        """What the status line shows for these results (rich text), and what a screen reader says."""
+        if results.showing_suggestion and results.suggestion:
+            # Safety: a corrected name is offered, never opened on its own; no hit is chosen
+            # until the person chooses one (Down, a click, or the suggestion's link).
+            link = f'<a href="{escape(results.suggestion)}">{escape(results.suggestion)}</a>'
+            spoken = f"No results for {results.query}. Did you mean {results.suggestion}?"
+            if not results.hits:
+                return f"No results for <b>{escape(results.query)}</b>. Did you mean {link}?", spoken
+            shown = (
+                f"No results for <b>{escape(results.query)}</b>. Did you mean {link}? "
+                "Its results are below: Down to choose one."
+            )
+            return shown, spoken + f" {self._count(results)} for it; press Down to choose one."
+        if not results.hits:
+            shown = (
+                f"No results for <b>{escape(results.query)}</b>. "
+                "Try a generic or brand name, or a class such as “cortical”."
+            )
+            return shown, f"No results for {results.query}."
+        return (
+            f"{self._count(results)} · Enter opens the first",
+            f"{self._count(results)}. First: {self._spoken(results.hits[0], 0, len(results.hits))}",
+        )
+
     @staticmethod
     def _count(results: SearchResults) -> str:
         count = len(results.hits)
         return f"{count} result{'s' if count != 1 else ''}"
 
-    def _spoken(self, hit: SearchHit, row: int) -> str:
+    def _spoken(self, hit: SearchHit, row: int, count: int | None = None) -> str:
         detail = hit.detail.split(" · ")[0]
-        return f"{hit.title}, {detail}, {row + 1} of {self.results.rowCount()}"
+        return f"{hit.title}, {detail}, {row + 1} of {self.results.rowCount() if count is None else count}"
 
     def _show_failure(self, message: str) -> None:
         self.stack.setCurrentIndex(1)

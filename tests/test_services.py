@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import operator
+import os
+import shutil
 import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -85,12 +90,17 @@ def test_a_failure_reaches_its_handler_or_the_window(qtbot: QtBot, own_library: 
 
 def test_each_thread_reads_on_a_connection_of_its_own(own_library: Library) -> None:
     seen: list[object] = []
+    together = threading.Barrier(3)  # all alive at once: an ended thread's id (and connection) passes on
 
     def read() -> None:
         seen.append(own_library._connection())
         assert own_library.search("keppra").hits
 
-    workers = [threading.Thread(target=read) for _ in range(3)]
+    def read_together() -> None:
+        read()
+        together.wait(timeout=30)
+
+    workers = [threading.Thread(target=read_together) for _ in range(3)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -100,6 +110,35 @@ def test_each_thread_reads_on_a_connection_of_its_own(own_library: Library) -> N
     own_library.close()
     with pytest.raises(LibraryError, match="closed"):
         own_library.search("keppra")
+
+
+def _open_descriptors(path: Path) -> int:
+    """How many of this process's file descriptors are open on ``path``."""
+    fds = Path("/proc/self/fd")
+    return sum(1 for fd in fds.iterdir() if os.path.realpath(fd) == str(path.resolve()))
+
+
+def test_searches_on_the_worker_threads_reuse_their_connections(qtbot: QtBot, built_db: Path, tmp_path: Path) -> None:
+    private = tmp_path / "clinref.db"  # a file only this test opens: its descriptors are this library's alone
+    shutil.copyfile(built_db, private)
+    own_library = Library(private)
+    queries = Queries(own_library, threads=2)
+    answered: list[str] = []
+
+    def search(text: str) -> Callable[[Library], SearchResults]:
+        return lambda library: library.search(text)
+
+    texts = ["k", "ke", "kep", "kepp", "keppr", "keppra"]
+    for count, text in enumerate(texts, start=1):
+        queries.ask(f"search-{text}", search(text), lambda results: answered.append(results.query))
+        assert queries.wait(30000)  # searched on a worker thread
+        qtbot.waitUntil(partial(operator.ge, answered, texts[:count]))  # the answer delivered on the GUI thread
+    assert answered == texts
+    queries.shutdown()
+    # The GUI thread's and at most one for each worker thread; was one more for every search (a descriptor each).
+    assert 1 <= _open_descriptors(private) <= 3
+    own_library.close()
+    assert _open_descriptors(private) == 0
 
 
 class _CountingStore(UserData):

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from db.library.query import tokens
-from db.library.snippets import CLOSE, ELLIPSIS, OPEN, hit_snippet, html_text, snippet, word_pattern
+from db.library.snippets import CLOSE, ELLIPSIS, OPEN, hit_snippet, html_text, snippet, word_pattern, words_back
 
 
 def _marked(text: str) -> list[str]:
@@ -84,3 +84,30 @@ def test_any_long_html_gives_a_snippet_without_markup(pieces: list[str], typed: 
     html = "".join(pieces) * 40
     shown = hit_snippet("lead", html, word_pattern(tokens(typed)))
     assert "<" not in shown and ">" not in shown and shown.count(OPEN) == shown.count(CLOSE)
+
+
+_SPACED = st.text(alphabet=["a", "é", "(", " ", "\n", "\t", "\u00a0", "\u2028", "\u3000", "\x1c", "\x85"], max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=_SPACED, bounds=st.tuples(st.integers(0, 30), st.integers(0, 30)), count=st.sampled_from([0, 1, 2, 3]))
+def test_where_a_snippet_starts_is_where_the_words_before_the_match_pattern_matches(
+    text: str, bounds: tuple[int, int], count: int
+) -> None:
+    start, end = sorted(min(b, len(text)) for b in bounds)
+    expected = re.compile(rf"(?:\S+\s+){{0,{count}}}\S*\Z").search(text, start, end)
+    assert expected is not None  # the pattern matches the empty text at the end
+    assert words_back(text, start, end, count) == expected.start()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.text(alphabet="abkeKEpPr -_1\n", max_size=60),
+    typed=st.text(alphabet="abkepr\u0131 K1", min_size=1, max_size=12),  # dotless i matches "I" ignoring case
+)
+def test_matches_in_ascii_text_are_all_the_patterns_matches(text: str, typed: str) -> None:
+    words = word_pattern(tokens(typed))
+    if words is None or words.plain is None:
+        return
+    expected = [(m.start(), m.group(0), m.lastindex) for m in words.plain.finditer(text)]
+    assert [(m.start(), m.group(0), m.lastindex) for m in words.finditer(text)] == expected

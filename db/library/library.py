@@ -90,7 +90,11 @@ class Library:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()  # guards the list of connections, not the queries
-        self._local = threading.local()
+        # By thread id, not threading.local: a Qt worker thread (QThreadPool) gets a new Python
+        # thread state, and so an empty threading.local, each time it runs Python code, and each
+        # search opened (and kept open) a connection of its own: a file descriptor and a page
+        # cache leaked per keystroke, and 3-4 ms more per search (bench/README.md).
+        self._by_thread: dict[int, sqlite3.Connection] = {}
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
         self._identity = _identity(self.path)
@@ -125,16 +129,17 @@ class Library:
 
     def _connection(self) -> sqlite3.Connection:
         """This thread's connection, opened (and the file checked) on first use."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        thread = threading.get_ident()
+        conn = self._by_thread.get(thread)
         if conn is not None:
-            return conn
+            return conn  # a thread that has ended passes its id, and its connection, to a new one
         with self._lock:
             if self._closed:
                 raise LibraryError(self.path, "the content file was closed", "Restart ClinRef.")
         conn = connect(self.path)
         with self._lock:
             self._connections.append(conn)
-        self._local.conn = conn
+            self._by_thread[thread] = conn
         return conn
 
     def _rows(self, sql: str, params: Iterable[Any] | Mapping[str, Any] = ()) -> list[Any]:
@@ -171,6 +176,7 @@ class Library:
         with self._lock:
             self._closed = True
             connections, self._connections = self._connections, []
+            self._by_thread = {}
         for conn in connections:
             conn.close()
 

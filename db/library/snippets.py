@@ -25,8 +25,7 @@ WORDS = 12
 #: Matches looked at when choosing where a snippet starts: plenty for a screenful of text.
 _MOST_MATCHES = 64
 #: A snippet shows two words before its first match, as FTS5's snippet() does.
-_BEFORE = r"(?:\S+\s+){0,2}\S*\Z"
-_WORD_START = r"\S*\Z"
+_WORDS_BEFORE = 2
 
 # Citation markers (<sup class="cite">[1]</sup>) are not words of the text; the search index
 # skips them too (db.compiler.render.plain_text). Any other tag separates words.
@@ -51,18 +50,38 @@ class Words:
     def __init__(self, words: list[str]) -> None:
         self.words = tuple(w for w in (fold(word) for word in words) if w)
         self.plain = _compile(self.words, re.escape)
+        self._ascii = all(word.isascii() for word in self.words)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         if self.plain is None:
             return iter(())
-        found = self.plain.finditer(text)
         if text.isascii():
-            return found
+            return self._ascii_matches(text) if self._ascii else self.plain.finditer(text)
+        found = self.plain.finditer(text)
         first = next(found, None)
         if first is not None:
             return chain((first,), found)
         accented = _accented(self.words)
         return accented.finditer(text) if accented is not None else iter(())
+
+    def _ascii_matches(self, text: str) -> Iterator[re.Match[str]]:
+        """The pattern's matches in ASCII text, as ``finditer`` finds them, but looked for only
+        where one of the words is.
+
+        The pattern starts with a look-behind and ignores case, so the regex engine tries it at
+        every position of the text: about a third of a search's time went there. In ASCII text
+        a match of ASCII words starts where one of them is found in the lower-cased text, so
+        each search starts at the next such place.
+        """
+        assert self.plain is not None
+        lower, end = text.lower(), 0
+        while True:
+            starts = [at for at in (lower.find(word, end) for word in self.words) if at >= 0]
+            match = self.plain.search(text, min(starts)) if starts else None
+            if match is None:
+                return
+            yield match
+            end = match.end()
 
     def found_in(self, text: str) -> bool:
         return next(self.finditer(text), None) is not None
@@ -141,10 +160,27 @@ def snippet(text: str, pattern: Words | None, words: int = WORDS) -> str:
             best, best_count = anchor, len(found)
     # Start a couple of words before the match, at the beginning of a word; with several words
     # matched, at the first of them, so that the window holds as many of them as it can.
-    offset = max(0, best.start() - 300)
-    before = re.compile(_BEFORE if best_count == 1 else _WORD_START).search(text, offset, best.start())
-    begin = before.start() if before else best.start()
+    begin = words_back(text, max(0, best.start() - 300), best.start(), _WORDS_BEFORE if best_count == 1 else 0)
     return _window(text, begin, words, pattern)
+
+
+def words_back(text: str, start: int, end: int, count: int) -> int:
+    """Where the ``count`` whole words before ``end`` begin, not before ``start``.
+
+    The earliest position from which ``text[position:end]`` is at most ``count`` words, each
+    with the spaces after it, and then any letters that run up to ``end``: what the pattern
+    ``(?:\\S+\\s+){0,count}\\S*\\Z`` searched for from ``start`` to ``end`` matches first. That
+    search tried every position from ``start`` on, half the time a search's snippets took;
+    this splits the text once, from the right.
+    """
+    chunk = text[start:end]
+    # A run of letters that ends at `end` is one word more to keep.
+    keep = count + (1 if chunk and not chunk[-1].isspace() else 0)
+    parts = chunk.rsplit(maxsplit=keep) if keep else [chunk]
+    if len(parts) <= keep:  # no more words than that: from the first of them
+        return end - len(chunk.lstrip())
+    kept = chunk[len(parts[0]) :].lstrip()  # the words kept, with the spaces between them
+    return end - len(kept)
 
 
 def _window(text: str, begin: int, words: int, pattern: Words | None) -> str:
