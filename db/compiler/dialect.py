@@ -2,7 +2,7 @@
 
 Markdown with tables and ``[@N]`` citations; no raw HTML and no character entities (what an
 editor types as ``<...>`` or ``&...;`` is shown as text; autolinks such as ``<https://...>``
-stay links). :func:`parse_links` answers from Markdown's own parse, so every link form an
+stay links). :func:`convert` answers from Markdown's own parse, so every link form an
 editor can write (inline, with a title, reference-style, autolink) is seen by the checks.
 """
 
@@ -77,11 +77,16 @@ def markdown_parser() -> markdown.Markdown:
     return markdown.Markdown(extensions=["tables", "sane_lists", _ClinRefMarkdown()], output_format="html")
 
 
-def parse_links(body: str) -> ParsedLinks:
-    """Every link, image and reference definition in ``body``, as Markdown itself sees them."""
+def convert(body: str) -> tuple[str, ParsedLinks]:
+    """``body`` converted to (unsanitized) HTML, and every link, image and reference definition in it.
+
+    One parse answers both: the checks read the links, the build renders the HTML
+    (:mod:`db.compiler.render`), and Markdown is the slowest part of a build. The link collector
+    only reads the tree, so the HTML is what :func:`markdown_parser` alone makes of ``body``.
+    """
     found = ParsedLinks()
     md = markdown_parser()
     md.treeprocessors.register(_LinkCollector(md, found), "clinref-links", 0)
-    md.convert(body)
+    converted = md.convert(body)
     found.definitions = [url for url, _title in md.references.values()]
-    return found
+    return converted, found

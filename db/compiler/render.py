@@ -95,7 +95,10 @@ def references_html(references: list[ReferenceSource]) -> str:
 
 def article_html(article: ArticleSource) -> str:
     """The article body and its reference list, ready for the app's article pane."""
-    body = render_markdown(article.body)
+    if article.converted is not None and article.converted[0] == article.body:
+        body = sanitize(article.converted[1])  # the check's own parse of this body
+    else:
+        body = render_markdown(article.body)
     refs = sanitize(references_html(article.references))
     return f'{body}\n<h2><a name="references"></a>References</h2>\n{refs}'
 
