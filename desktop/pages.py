@@ -19,7 +19,6 @@ from db.model import (
     ClassView,
     DoseCell,
     Recommendation,
-    Reference,
     Role,
     SourceRef,
     TreatmentKind,
@@ -226,42 +225,12 @@ NOTES_ANCHOR = "source-notes"
 #: The disclosure's links: the reader opens or closes the notes and shows the page again.
 NOTES_SHOW, NOTES_HIDE = "notes:show", "notes:hide"
 
-# The build's citation markup (db/compiler/render.py) and its reference list entries.
-_CITATIONS = re.compile(r'<sup class="cite">\[(.*?)\]</sup>', re.DOTALL)
-_CITATION_LINK = re.compile(r'<a href="#ref-(\d+)"')
-_ANY_LINK = re.compile(r"<a [^>]*>.*?</a>", re.DOTALL)
+# The build's reference list entries (db/compiler/render.py).
 _REFERENCE = re.compile(r'<li class="ref"><a name="ref-(\d+)"></a>(.*?)</li>', re.DOTALL)
 _REFERENCE_NOTE = re.compile(r' <span class="refnote">(.*?)</span>', re.DOTALL)
 # A section that holds one plain paragraph, with no citation, link, markup or number: the
 # source saying it has nothing here ("The FDA drug label does not answer this question").
 _EMPTY_SECTION = re.compile(r"<h2>([^<]*)</h2>\s*<p>([^<\d]*)</p>\s*(?=<h2)")
-
-
-def reference_tip(ref: Reference) -> str:
-    """What hovering a citation shows: title, journal and year, or that the source does not list it."""
-    if not ref.listed:
-        return f"[{ref.number}] Cited in the source but not listed in its reference list."
-    parts = [ref.title, ref.publication, str(ref.year) if ref.year else ""]
-    return f"[{ref.number}] " + ". ".join(part.rstrip(".") for part in parts if part) + "."
-
-
-def _citations(html: str, tips: dict[str, str]) -> str:
-    """Citation links a hand can hit: each ``[n]`` a link of its own, as wide as a short word
-    (padded, not superscript), with its reference as a tooltip."""
-
-    def link(number: str, printed_as: str = "") -> str:
-        tip = tips.get(number, f"[{number}] Cited but not in this article's reference list.")
-        return f'<a href="#ref-{number}" title="{escape(tip)}">&nbsp;[{number}{printed_as}]&nbsp;</a>'
-
-    def group(match: re.Match[str]) -> str:
-        numbers = _CITATION_LINK.findall(match.group(1))
-        # What the build wrote beside the numbers stays with them: "[1; printed as 152]" says the
-        # source printed something else there, and the reader must see that it was read as 1.
-        rest = _ANY_LINK.sub("", match.group(1)).strip(" ,")
-        links = [link(n, rest if rest and i == len(numbers) - 1 else "") for i, n in enumerate(numbers)]
-        return '<span class="cite">' + "".join(links) + "</span>"
-
-    return _CITATIONS.sub(group, html)
 
 
 def _source_notes(article: Article, html: str) -> tuple[str, list[str]]:
@@ -298,7 +267,7 @@ def article_page(article: Article, notice: str, *, notes_open: bool = False) -> 
     if article.summary:
         parts.append(f'<p class="summary">{escape(article.summary)}</p>')
     body, notes = _source_notes(article, article.html)
-    parts.append(_citations(body, {str(ref.number): reference_tip(ref) for ref in article.references}))
+    parts.append(body)  # citations come as links with their reference as a tooltip (db.compiler.render)
     if notes and notes_open:
         items = "".join(f"<li>{note}</li>" for note in notes)
         parts.append(

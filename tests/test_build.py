@@ -78,4 +78,30 @@ def test_a_citation_keeps_how_the_source_printed_it() -> None:
 
 def test_the_bare_152_shows_as_citation_1_in_the_article(library: object) -> None:
     article = library.article("post-hypoxic-myoclonus-treatment")  # type: ignore[attr-defined]
-    assert ">1</a>; printed as 152]" in article.html
+    assert '">&nbsp;[1; printed as 152]&nbsp;</a></span>' in article.html
+
+
+def test_citations_are_built_as_links_with_their_reference_as_a_tooltip(tmp_path: Path) -> None:
+    """Each number a link of its own, padded, with what hovering it shows; the text index skips them."""
+    from db.compiler.articles import read_article
+    from db.compiler.render import article_html, plain_text
+
+    path = tmp_path / "a.md"
+    path.write_text(
+        '+++\ntitle = "T"\nslug = "a"\ntopic = "x"\nupdated = 2025-01-01\nreview_status = "r"\n'
+        '[[references]]\nnumber = 1\nkind = "research"\ntitle = "Trial <1>."\npublication = "J"\nyear = 2001\n'
+        '[[references]]\nnumber = 2\nkind = "other"\ntitle = "U"\nlisted = false\nnote = "n"\n+++\n'
+        "Dose stated [@1,2; printed as 152] here.\n",
+        encoding="utf-8",
+    )
+    problems: list[object] = []
+    article = read_article(path, "a.md", problems)  # type: ignore[arg-type]
+    assert article is not None and problems == []
+    html = article_html(article)
+    assert (
+        '<span class="cite"><a href="#ref-1" title="[1] Trial &lt;1&gt;. J. 2001.">&nbsp;[1]&nbsp;</a>'
+        '<a href="#ref-2" title="[2] Cited in the source but not listed in its reference list.">'
+        "&nbsp;[2; printed as 152]&nbsp;</a></span>"
+    ) in html
+    assert "<sup" not in html
+    assert plain_text(html).startswith("Dose stated here. References [1] Trial")
