@@ -19,6 +19,7 @@ from db.model import (
     ClassView,
     DoseCell,
     Recommendation,
+    Reference,
     Role,
     SourceRef,
     TreatmentKind,
@@ -225,12 +226,38 @@ NOTES_ANCHOR = "source-notes"
 #: The disclosure's links: the reader opens or closes the notes and shows the page again.
 NOTES_SHOW, NOTES_HIDE = "notes:show", "notes:hide"
 
-# The build's reference list entries (db/compiler/render.py).
+# The build's citation links (db/compiler/render.citation_links) and reference list entries.
+_UNTITLED_CITATION = re.compile(r'<a href="#ref-(\d+)">&nbsp;\[')
 _REFERENCE = re.compile(r'<li class="ref"><a name="ref-(\d+)"></a>(.*?)</li>', re.DOTALL)
 _REFERENCE_NOTE = re.compile(r' <span class="refnote">(.*?)</span>', re.DOTALL)
 # A section that holds one plain paragraph, with no citation, link, markup or number: the
 # source saying it has nothing here ("The FDA drug label does not answer this question").
 _EMPTY_SECTION = re.compile(r"<h2>([^<]*)</h2>\s*<p>([^<\d]*)</p>\s*(?=<h2)")
+
+
+def reference_tip(ref: Reference) -> str:
+    """What hovering a citation shows: title, journal and year, or that the source does not list it."""
+    if not ref.listed:
+        return f"[{ref.number}] Cited in the source but not listed in its reference list."
+    parts = [ref.title, ref.publication, str(ref.year) if ref.year else ""]
+    return f"[{ref.number}] " + ". ".join(part.rstrip(".") for part in parts if part) + "."
+
+
+def _titled_link(number: str, tip: str) -> str:
+    return f'<a href="#ref-{number}" title="{escape(tip)}">&nbsp;['
+
+
+def _citation_tips(html: str, references: tuple[Reference, ...]) -> str:
+    """Each of the build's citation links gets its reference as a tooltip, in one pass (the build
+    made the links word-sized: db/compiler/render.citation_links)."""
+    links = {str(ref.number): _titled_link(str(ref.number), reference_tip(ref)) for ref in references}
+
+    def titled(match: re.Match[str]) -> str:
+        number = match.group(1)
+        # A number with no reference in the article: the build's check refuses it.
+        return links.get(number) or _titled_link(number, f"[{number}] Cited but not in this article's reference list.")
+
+    return _UNTITLED_CITATION.sub(titled, html)
 
 
 def _source_notes(article: Article, html: str) -> tuple[str, list[str]]:
@@ -267,7 +294,7 @@ def article_page(article: Article, notice: str, *, notes_open: bool = False) -> 
     if article.summary:
         parts.append(f'<p class="summary">{escape(article.summary)}</p>')
     body, notes = _source_notes(article, article.html)
-    parts.append(body)  # citations come as links with their reference as a tooltip (db.compiler.render)
+    parts.append(_citation_tips(body, article.references))
     if notes and notes_open:
         items = "".join(f"<li>{note}</li>" for note in notes)
         parts.append(

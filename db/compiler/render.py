@@ -1,7 +1,7 @@
 """Rendering article Markdown to the HTML the app shows, at build time only.
 
-Citations ``[@N]`` become links to the reference list, one per number, with the reference as
-a tooltip (:func:`citation_links`); internal links keep their
+Citations ``[@N]`` become links to the reference list, one per number
+(:func:`citation_links`); internal links keep their
 ``drug:``/``class:``/``article:`` scheme for the app to route. The result is passed through an
 allow-list sanitizer (nh3, the Ammonia sanitizer) so that whatever an editor writes, what the
 app receives has no script, no event handler, no remote image and no unknown link scheme.
@@ -95,31 +95,23 @@ def references_html(references: list[ReferenceSource]) -> str:
     return '<ul class="references">' + "".join(items) + "</ul>"
 
 
-def reference_tip(ref: ReferenceSource) -> str:
-    """What hovering a citation shows: title, journal and year, or that the source does not list it."""
-    if not ref.listed:
-        return f"[{ref.number}] Cited in the source but not listed in its reference list."
-    parts = [ref.title, ref.publication, str(ref.year) if ref.year else ""]
-    return f"[{ref.number}] " + ". ".join(part.rstrip(".") for part in parts if part) + "."
-
-
 # The Markdown citation's markup (db.compiler.dialect._Citation), as sanitized.
 _CITATIONS = re.compile(r'<sup class="cite">\[(.*?)\]</sup>', re.DOTALL)
 _CITATION_LINK = re.compile(r'<a href="#ref-(\d+)"')
 _ANY_LINK = re.compile(r"<a [^>]*>.*?</a>", re.DOTALL)
 
 
-def citation_links(fragment: str, references: list[ReferenceSource]) -> str:
+def citation_links(fragment: str) -> str:
     """Citation links a hand can hit: each ``[n]`` a link of its own, as wide as a short word
-    (padded, not superscript), with its reference as a tooltip (``title``).
+    (padded, not superscript): ``<a href="#ref-N">&nbsp;[N]&nbsp;</a>`` in a ``<span class="cite">``.
 
-    Done here once, not by the app at every page open: the article pane shows the result as it is.
+    Done here once, not by the app at every page open. The app gives each its reference as a
+    tooltip (``title``, desktop/pages.py) with one plain replace per reference: stored here, the
+    tooltips would repeat a reference at every citation of it (+62 MB at 10,000 articles).
     """
-    tips = {str(ref.number): reference_tip(ref) for ref in references}
 
     def link(number: str, printed_as: str = "") -> str:
-        tip = tips.get(number, f"[{number}] Cited but not in this article's reference list.")
-        return f'<a href="#ref-{number}" title="{html.escape(tip)}">&nbsp;[{number}{printed_as}]&nbsp;</a>'
+        return f'<a href="#ref-{number}">&nbsp;[{number}{printed_as}]&nbsp;</a>'
 
     def group(match: re.Match[str]) -> str:
         numbers = _CITATION_LINK.findall(match.group(1))
@@ -139,7 +131,7 @@ def article_html(article: ArticleSource) -> str:
     else:
         body = render_markdown(article.body)
     refs = sanitize(references_html(article.references))
-    return f'{citation_links(body, article.references)}\n<h2><a name="references"></a>References</h2>\n{refs}'
+    return f'{citation_links(body)}\n<h2><a name="references"></a>References</h2>\n{refs}'
 
 
 class _TextExtractor(HTMLParser):
