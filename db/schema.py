@@ -8,8 +8,10 @@ from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``.
 #: 3: class ancestry, conditions, drafts, derived entries. 4: the search index is contentless
-#: (``search`` holds no text; ``search_rows`` the hits' fields and names).
-SCHEMA_VERSION = 4
+#: (``search`` holds no text; ``search_rows`` the hits' fields and names). 5: an article's citations
+#: are stored as word-sized links (``<span class="cite">``, a link per number, to which the app
+#: adds the reference as a tooltip), not as ``<sup class="cite">`` for the app to rewrite.
+SCHEMA_VERSION = 5
 
 #: Stored in ``PRAGMA application_id``: "ClnR". Tells ClinRef content from any other SQLite file.
 APPLICATION_ID = 0x436C6E52

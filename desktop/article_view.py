@@ -117,8 +117,22 @@ class ArticleView(ContentBrowser):
         """Show a page at ``anchor``, or back where the person was (``scroll`` and ``caret``)."""
         self._html = html
         self._target = []
-        self.setHtml(html)
+        self._set_html(html)
         self.go_to(anchor, scroll=scroll, caret=caret)
+
+    def _set_html(self, html: str) -> None:
+        """``setHtml`` with the vertical scroll bar kept while the page is laid out.
+
+        ``setHtml`` empties the document first: the scroll bar went, the text was laid out at
+        the wider width, the scroll bar came back, and the whole page was laid out again at the
+        narrower one (a quarter of the instructions of opening a long article). Kept, the page
+        is laid out once at the width it is shown at; a page too short for a scroll bar loses it
+        after, and only that short page is laid out twice.
+        """
+        policy = self.verticalScrollBarPolicy()
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.setHtml(html)
+        self.setVerticalScrollBarPolicy(policy)
 
     def go_to(self, anchor: str = "", *, scroll: int | None = None, caret: int = 0) -> None:
         """Move within the page shown: to ``anchor``, to a remembered place, or to the top."""
@@ -257,7 +271,7 @@ class ArticleView(ContentBrowser):
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) and self._html:
             position = self.verticalScrollBar().value()
             self._restyle()
-            self.setHtml(self._html)
+            self._set_html(self._html)
             self.verticalScrollBar().setValue(position)
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:

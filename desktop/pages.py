@@ -239,10 +239,8 @@ NOTES_ANCHOR = "source-notes"
 #: The disclosure's links: the reader opens or closes the notes and shows the page again.
 NOTES_SHOW, NOTES_HIDE = "notes:show", "notes:hide"
 
-# The build's citation markup (db/compiler/render.py) and its reference list entries.
-_CITATIONS = re.compile(r'<sup class="cite">\[(.*?)\]</sup>', re.DOTALL)
-_CITATION_LINK = re.compile(r'<a href="#ref-(\d+)"')
-_ANY_LINK = re.compile(r"<a [^>]*>.*?</a>", re.DOTALL)
+# The build's citation links (db/compiler/render.citation_links) and reference list entries.
+_UNTITLED_CITATION = re.compile(r'<a href="#ref-(\d+)">&nbsp;\[')
 _REFERENCE = re.compile(r'<li class="ref"><a name="ref-(\d+)"></a>(.*?)</li>', re.DOTALL)
 _REFERENCE_NOTE = re.compile(r' <span class="refnote">(.*?)</span>', re.DOTALL)
 # A section that holds one plain paragraph, with no citation, link, markup or number: the
@@ -258,23 +256,21 @@ def reference_tip(ref: Reference) -> str:
     return f"[{ref.number}] " + ". ".join(part.rstrip(".") for part in parts if part) + "."
 
 
-def _citations(html: str, tips: dict[str, str]) -> str:
-    """Citation links a hand can hit: each ``[n]`` a link of its own, as wide as a short word
-    (padded, not superscript), with its reference as a tooltip."""
+def _titled_link(number: str, tip: str) -> str:
+    return f'<a href="#ref-{number}" title="{escape(tip)}">&nbsp;['
 
-    def link(number: str, printed_as: str = "") -> str:
-        tip = tips.get(number, f"[{number}] Cited but not in this article's reference list.")
-        return f'<a href="#ref-{number}" title="{escape(tip)}">&nbsp;[{number}{printed_as}]&nbsp;</a>'
 
-    def group(match: re.Match[str]) -> str:
-        numbers = _CITATION_LINK.findall(match.group(1))
-        # What the build wrote beside the numbers stays with them: "[1; printed as 152]" says the
-        # source printed something else there, and the reader must see that it was read as 1.
-        rest = _ANY_LINK.sub("", match.group(1)).strip(" ,")
-        links = [link(n, rest if rest and i == len(numbers) - 1 else "") for i, n in enumerate(numbers)]
-        return '<span class="cite">' + "".join(links) + "</span>"
+def _citation_tips(html: str, references: tuple[Reference, ...]) -> str:
+    """Each of the build's citation links gets its reference as a tooltip, in one pass (the build
+    made the links word-sized: db/compiler/render.citation_links)."""
+    links = {str(ref.number): _titled_link(str(ref.number), reference_tip(ref)) for ref in references}
 
-    return _CITATIONS.sub(group, html)
+    def titled(match: re.Match[str]) -> str:
+        number = match.group(1)
+        # A number with no reference in the article: the build's check refuses it.
+        return links.get(number) or _titled_link(number, f"[{number}] Cited but not in this article's reference list.")
+
+    return _UNTITLED_CITATION.sub(titled, html)
 
 
 def _source_notes(article: Article, html: str) -> tuple[str, list[str]]:
@@ -311,7 +307,7 @@ def article_page(article: Article, notice: str, *, notes_open: bool = False) -> 
     if article.summary:
         parts.append(f'<p class="summary">{escape(article.summary)}</p>')
     body, notes = _source_notes(article, article.html)
-    parts.append(_citations(body, {str(ref.number): reference_tip(ref) for ref in article.references}))
+    parts.append(_citation_tips(body, article.references))
     if notes and notes_open:
         items = "".join(f"<li>{note}</li>" for note in notes)
         parts.append(

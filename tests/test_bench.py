@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -252,3 +253,22 @@ def test_the_search_index_keeps_no_second_copy_of_the_text(corpus: GeneratedCorp
         assert drug.slug == corpus.drug
         article_hits = [h for h in library.search("myoclonus").hits if h.kind == "article"]
         assert article_hits and all(h.snippet and h.title and h.detail.startswith("Article") for h in article_hits)
+
+
+@pytest.mark.slow
+def test_articles_read_in_the_pool_report_the_same_problems(corpus: GeneratedCorpus, tmp_path: Path) -> None:
+    """A pooled build refuses broken sources with exactly the problems the serial check lists."""
+    from db.compiler.build import read_and_render
+    from db.compiler.sources import load_sources
+    from db.errors import ContentError
+
+    root = tmp_path / "sources"
+    shutil.copytree(corpus.root, root)
+    first, second = sorted((root / "articles").glob("*.md"))[:2]
+    first.write_text(first.read_text(encoding="utf-8").replace("title = ", "title = 5 #", 1), encoding="utf-8")
+    with second.open("a", encoding="utf-8") as body:
+        body.write("\nA citation [@99] with raw <b>HTML</b> and ![an image](https://example.org/a.png)\n")
+    _sources, serial = load_sources(root)
+    with pytest.raises(ContentError) as refused:
+        read_and_render(root, workers=2)
+    assert len(serial) >= 4 and refused.value.problems == serial

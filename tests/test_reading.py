@@ -296,3 +296,19 @@ def test_zoom_changes_the_tables_font(qtbot: QtBot, built_db: Path) -> None:
         assert table.font().pointSizeF() == size + 1
         assert search_box(app).font().pointSizeF() == size + 1
         assert results.document().defaultFont().pointSizeF() > size
+
+
+def test_a_page_is_laid_out_at_the_width_it_is_shown_at(qtbot: QtBot) -> None:
+    """The scroll bar is kept while a page is laid out (ArticleView._set_html): a long page has
+    it, a short page shown after a long one loses it, and either fills the width left to it."""
+    view = ArticleView()
+    qtbot.addWidget(view)
+    view.resize(500, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    long_page, short_page = "<p>words and words</p>" * 200, "<p>A short page.</p>"
+    for html, scrolls in ((long_page, True), (short_page, False), (long_page, True), (long_page, True)):
+        view.show_html(html)
+        view.document().size()
+        assert view.verticalScrollBar().isVisible() == scrolls
+        assert view.document().textWidth() == view.viewport().width()

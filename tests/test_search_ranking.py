@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from db.library import Library
 from db.library.search import DOSE_WORDS, split_hints
 from db.model import Article, Reference
-from desktop.pages import article_page
+from desktop.pages import article_page, reference_tip
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_split_hints_always_leaves_words_to_match(words: list[str]) -> None:
     title=st.text(),
 )
 def test_article_page_takes_any_html_and_escapes_the_notes(html: str, quirk: str, title: str) -> None:
-    cited = f'{html}<sup class="cite">[<a href="#ref-1" title="Reference 1">1</a>]</sup>'
+    cited = f'{html}<span class="cite"><a href="#ref-1">&nbsp;[1]&nbsp;</a><a href="#ref-2">&nbsp;[2]&nbsp;</a></span>'
     article = Article(
         "slug",
         "Title",
@@ -103,4 +103,7 @@ def test_article_page_takes_any_html_and_escapes_the_notes(html: str, quirk: str
     assert "<script" not in opened.replace("&lt;script", "")
     if quirk:
         assert escape(quirk) in opened
-    assert 'title="[1] ' in closed  # the citation carries its reference as a tooltip
+    # each citation link carries its reference, or that the article lists none, as a tooltip
+    tip = f'<a href="#ref-1" title="{escape(reference_tip(article.references[0]))}">&nbsp;[1]&nbsp;</a>'
+    assert tip in closed and tip in opened
+    assert '<a href="#ref-2" title="[2] Cited but not in this article&#x27;s reference list.">&nbsp;[2]' in closed

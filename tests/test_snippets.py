@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,8 +48,12 @@ def test_without_a_match_the_opening_words() -> None:
     assert snippet(" ".join(["w"] * 20), None) == " ".join(["w"] * 12) + ELLIPSIS
 
 
-def test_html_text_leaves_out_tags_and_citations() -> None:
-    html = '<p>Levetiracetam<sup class="cite">[<a href="#ref-1">1</a>]</sup> and <a href="drug:x">x&amp;y</a></p>'
+_CITED = '<span class="cite"><a href="#ref-1" title="[1] Keppra trial.">&nbsp;[1]&nbsp;</a></span>'
+
+
+@pytest.mark.parametrize("citation", ['<sup class="cite">[<a href="#ref-1">1</a>]</sup>', _CITED])
+def test_html_text_leaves_out_tags_and_citations(citation: str) -> None:
+    html = f'<p>Levetiracetam{citation} and <a href="drug:x">x&amp;y</a></p>'
     assert html_text(html).split() == ["Levetiracetam", "and", "x&y"]
 
 
@@ -61,10 +66,11 @@ def test_any_text_and_any_query_give_a_snippet_with_balanced_marks(text: str, ty
     assert len(shown.replace(ELLIPSIS, " ").split()) <= 12
 
 
-def test_a_long_article_is_searched_outside_its_tags_and_citations() -> None:
+@pytest.mark.parametrize("citation", ['<sup class="cite">[<a href="#ref-2">2</a>]</sup>', _CITED.replace("1", "2")])
+def test_a_long_article_is_searched_outside_its_tags_and_citations(citation: str) -> None:
     filler = "<p>" + " ".join(["filler"] * 400) + "</p>"
     html = (
-        f'{filler}<p><a href="drug:keppra" title="keppra">link</a> text<sup class="cite">[<a href="#ref-2">2</a>]</sup>'
+        f'{filler}<p><a href="drug:keppra" title="keppra">link</a> text{citation}'
         f"</p>{filler}<p>Here levetiracetam (Keppra) &amp; more.</p>{filler}"
     )
     shown = hit_snippet("A summary without it.", html, word_pattern(["keppra"]))

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from db.compiler.dialect import CITATION, parse_links
+from db.compiler.dialect import CITATION, convert
 from db.compiler.toml_fields import FieldReader, entries, load_toml
 from db.errors import Problem
 from db.model import SLUG, PageAddress, PageScheme, ReferenceKind
@@ -63,6 +63,9 @@ class ArticleSource:
     citations: list[tuple[int, int]] = field(default_factory=list)
     #: (address, line) for every link in the body to a ClinRef page
     links: list[tuple[PageAddress, int]] = field(default_factory=list)
+    #: (body, its Markdown conversion) from the check's parse, which the renderer reuses while
+    #: the body is unchanged: Markdown is the slowest part of a build, and one parse is enough.
+    converted: tuple[str, str] | None = field(default=None, repr=False, compare=False)
 
     def reference_numbers(self) -> set[int]:
         return {r.number for r in self.references}
@@ -194,7 +197,8 @@ def _scan_body(article: ArticleSource, rel: str, problems: list[Problem]) -> Non
         for match in CITATION.finditer(line):
             for part in match.group(1).split(","):
                 article.citations.append((int(part), number))
-    parsed = parse_links(article.body)
+    html, parsed = convert(article.body)
+    article.converted = (article.body, html)
     for src in dict.fromkeys(parsed.images):
         for number in _lines_writing(src, body_lines, article.body_first_line):
             problems.append(Problem(rel, number, "images are not allowed in an article (nothing is fetched)"))

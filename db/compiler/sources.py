@@ -7,9 +7,10 @@ can go straight to it. Nothing here renders or writes; see :mod:`db.compiler.bui
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from db.compiler.articles import read_article
+from db.compiler.articles import ArticleSource, read_article
 from db.compiler.catalog import (
     read_classes,
     read_conditions,
@@ -26,8 +27,27 @@ from db.errors import ContentError, Problem
 UNPARSED = "nothing else is checked until this file parses"
 
 
-def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
-    """Parse every source under ``root``; return them with every problem found (none is fatal)."""
+#: Reads article files, given as (path, path as reported), into what :func:`read_one_article`
+#: returns for each, in the same order: in this process, or in a pool of them (db.compiler.build).
+ArticleReader = Callable[[Sequence[tuple[Path, str]]], Iterable[tuple[ArticleSource | None, list[Problem]]]]
+
+
+def read_one_article(path: Path, rel: str) -> tuple[ArticleSource | None, list[Problem]]:
+    """One article file and its own problems (None when it does not parse)."""
+    problems: list[Problem] = []
+    return read_article(path, rel, problems), problems
+
+
+def _read_here(files: Sequence[tuple[Path, str]]) -> Iterator[tuple[ArticleSource | None, list[Problem]]]:
+    return (read_one_article(path, rel) for path, rel in files)
+
+
+def load_sources(root: Path, read_articles: ArticleReader = _read_here) -> tuple[ContentSources, list[Problem]]:
+    """Parse every source under ``root``; return them with every problem found (none is fatal).
+
+    ``read_articles`` reads the article files (each on its own: the checks that need them all
+    come after), by default one after another in this process.
+    """
     problems: list[Problem] = []
     unparsed: list[str] = []  # files that do not parse: reported alone, with nothing that follows from them
     sources = ContentSources(root, "", "", [], [], [], [], [])
@@ -58,9 +78,10 @@ def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
     article_paths = sorted((root / "articles").glob("*.md"))
     if not article_paths:
         problems.append(Problem(rel(root / "articles"), 0, "no articles (*.md) found"))
-    for path in article_paths:
+    read = read_articles([(path, rel(path)) for path in article_paths])
+    for path, (article, found) in zip(article_paths, read, strict=True):
         sources.files.append(path)
-        article = read_article(path, rel(path), problems)
+        problems.extend(found)
         if article is None:
             unparsed.append(rel(path))
         else:
@@ -115,9 +136,9 @@ def load_sources(root: Path) -> tuple[ContentSources, list[Problem]]:
     return sources, sorted(set(problems))
 
 
-def read_sources(root: Path) -> ContentSources:
+def read_sources(root: Path, read_articles: ArticleReader = _read_here) -> ContentSources:
     """Parse and check the sources; raise :class:`ContentError` listing every problem."""
-    sources, problems = load_sources(root)
+    sources, problems = load_sources(root, read_articles)
     if problems:
         raise ContentError(problems)
     return sources

@@ -27,10 +27,12 @@ _MOST_MATCHES = 64
 #: A snippet shows two words before its first match, as FTS5's snippet() does.
 _WORDS_BEFORE = 2
 
-# Citation markers (<sup class="cite">[1]</sup>) are not words of the text; the search index
-# skips them too (db.compiler.render.plain_text). Any other tag separates words.
-# Patterns as text, compiled on first use (re keeps them): this module is imported at start-up.
-_TAGS = r"<sup\b[^>]*>.*?</sup>|<[^>]*>"
+# Citation markers (<span class="cite"><a ...>&nbsp;[1]&nbsp;</a></span>, or <sup>) are not words
+# of the text; the search index skips them too (db.compiler.render.plain_text). Any other tag
+# separates words. Patterns as text, compiled on first use (re keeps them): this module is
+# imported at start-up.
+_CITE = '<span class="cite">'
+_TAGS = r'<sup\b[^>]*>.*?</sup>|<span class="cite">.*?</span>|<[^>]*>'
 
 
 def html_text(fragment: str) -> str:
@@ -237,7 +239,7 @@ def _near(text: str, words: Words, *, html: bool) -> tuple[str, bool] | None:
     if not html:
         return text[begin:end], begin > 0
     # Widen the window so that it cuts no tag, and no citation marker, in two.
-    for opening, closing in (("<", ">"), ("<sup", "</sup>")):
+    for opening, closing in (("<", ">"), ("<sup", "</sup>"), (_CITE, "</span>")):
         opened = lower.rfind(opening, 0, begin)
         if opened > lower.rfind(closing, 0, begin):
             begin = opened
@@ -263,6 +265,8 @@ def _find(lower: str, word: str, *, html: bool) -> int:
 
 
 def _inside_markup(lower: str, at: int) -> bool:
-    return lower.rfind("<", 0, at) > lower.rfind(">", 0, at) or lower.rfind("<sup", 0, at) > lower.rfind(
-        "</sup>", 0, at
+    return (
+        lower.rfind("<", 0, at) > lower.rfind(">", 0, at)
+        or lower.rfind("<sup", 0, at) > lower.rfind("</sup>", 0, at)
+        or lower.rfind(_CITE, 0, at) > lower.rfind("</span>", 0, at)  # a citation holds no other span
     )
