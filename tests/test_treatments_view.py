@@ -22,6 +22,7 @@ from desktop.startup import Startup
 from desktop.treatment_table import COLUMNS, DOSE_COLUMN, contrast_ratio, fit_lines
 from tests.desktop_helpers import article_text, open_page, running, window
 from tests.ui import child
+from tools.palettes import dark_palette
 
 DOSE_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*-\s*\d+(?:\.\d+)?\s*(?:mg|g|mcg|IU|units)/")
 CITED = re.compile(r"\[\d+(?:, \d+)*\]|uncited in source")
@@ -208,21 +209,6 @@ def test_on_the_reading_tab_ctrl_d_still_bookmarks_the_page(qtbot: QtBot, built_
         assert [b.url for b in app.userdata.bookmarks()] == ["drug:zonisamide"]
 
 
-def _dark() -> QPalette:
-    palette = QPalette()
-    for role, colour in (
-        (QPalette.ColorRole.Window, "#202124"),
-        (QPalette.ColorRole.WindowText, "#e8eaed"),
-        (QPalette.ColorRole.Base, "#17181a"),
-        (QPalette.ColorRole.AlternateBase, "#242528"),
-        (QPalette.ColorRole.Text, "#e8eaed"),
-        (QPalette.ColorRole.PlaceholderText, "#9aa0a6"),
-        (QPalette.ColorRole.Link, "#8ab4f8"),
-    ):
-        palette.setColor(role, QColor(colour))
-    return palette
-
-
 def _light() -> QPalette:
     palette = QPalette()
     palette.setColor(QPalette.ColorRole.Base, QColor("#ffffff"))
@@ -232,7 +218,7 @@ def _light() -> QPalette:
     return palette
 
 
-@pytest.mark.parametrize("palette", [_light, _dark], ids=["light", "dark"])
+@pytest.mark.parametrize("palette", [_light, dark_palette], ids=["light", "dark"])
 def test_warning_and_no_dose_cells_reach_4_5_to_1_in_light_and_dark(
     qtbot: QtBot, built_db: Path, palette: Callable[[], QPalette]
 ) -> None:

@@ -34,10 +34,10 @@ def main() -> int:
     app = QApplication([sys.argv[0], "-platform", "offscreen"])
     suffix = ""
     if opts.dark:
-        from tools.screenshots import _dark_palette
+        from tools.palettes import dark_palette
 
         app.setStyle("Fusion")
-        app.setPalette(_dark_palette())
+        app.setPalette(dark_palette())
         suffix = "-dark"
     from db.library.locate import default_database
     from desktop.startup import Startup

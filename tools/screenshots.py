@@ -24,27 +24,9 @@ os.environ["XDG_DATA_HOME"] = str(Path(_profile) / "data")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QSize  # noqa: E402
-from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-
-def _dark_palette() -> QPalette:
-    palette = QPalette()
-    for role, colour in (
-        (QPalette.ColorRole.Window, "#202124"),
-        (QPalette.ColorRole.WindowText, "#e8eaed"),
-        (QPalette.ColorRole.Base, "#17181a"),
-        (QPalette.ColorRole.AlternateBase, "#242528"),
-        (QPalette.ColorRole.Text, "#e8eaed"),
-        (QPalette.ColorRole.Button, "#2d2e31"),
-        (QPalette.ColorRole.ButtonText, "#e8eaed"),
-        (QPalette.ColorRole.Highlight, "#8ab4f8"),
-        (QPalette.ColorRole.HighlightedText, "#202124"),
-        (QPalette.ColorRole.PlaceholderText, "#9aa0a6"),
-        (QPalette.ColorRole.Link, "#8ab4f8"),
-    ):
-        palette.setColor(role, QColor(colour))
-    return palette
+from tools.palettes import dark_palette  # noqa: E402
 
 
 def main() -> int:
@@ -64,7 +46,7 @@ def main() -> int:
     app = QApplication([sys.argv[0], "-platform", "offscreen"])
     if opts.dark:
         app.setStyle("Fusion")
-        app.setPalette(_dark_palette())
+        app.setPalette(dark_palette())
     from db.library.locate import default_database
     from desktop.startup import Startup
 
