@@ -165,6 +165,12 @@ def warm_up(font: QFont) -> None:
     Called right after the window's first paint (desktop.main_window): the first key typed
     then does not pay for it.
     """
+    # The classes Qt hands the delegate, a painter and the view's style option, are made with
+    # their enums when first named: else while the first key's hits are measured and painted
+    # (8 enum classes, about 2 ms; bench/README.md).
+    from PySide6.QtGui import QPainter  # noqa: F401
+    from PySide6.QtWidgets import QStyleOptionViewItem  # noqa: F401
+
     _drawing()
     bold = QTextCharFormat()
     bold.setFontWeight(QFont.Weight.Bold)
