@@ -213,7 +213,10 @@ class HitDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _texts(index: Index) -> tuple[str, str, str]:
-        hit = index.data(HIT_ROLE)  # one call into the model instead of one for each part
+        model = index.model()
+        # From the model in Python: index.data() goes through C++ and back into the model's data()
+        # (2.4 us against 0.9, some 50 times on a word's first key).
+        hit = model.hit(index.row()) if isinstance(model, SearchResultsModel) else index.data(HIT_ROLE)
         if isinstance(hit, SearchHit):
             return (hit.title, hit.detail, hit.snippet)
         return (
