@@ -126,11 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     def search(words: list[str], rounds: int) -> dict[str, Any]:
         """Each word typed a key at a time into the real sidebar, ``rounds`` times."""
         result: dict[str, Any] = {}
-        sidebar = Sidebar(library, Queries(library))
+        queries = Queries(library)
+        sidebar = Sidebar(library, queries)
         sidebar.resize(320, 800)
         sidebar.show()
         QTest.qWaitForWindowExposed(sidebar)
-        warm_up(sidebar.font())  # as the main window does right after its first paint
+        # As the main window does right after its first paint; then a pause, as before a person's first key.
+        queries.warm_up()
+        warm_up(sidebar.font())
+        pause = time.perf_counter() + 0.2
+        wait_until(lambda: time.perf_counter() > pause)
         sidebar.runner._timer.setInterval(0)  # the debounce is a deliberate pause, not work: left out
         clock = PaintClock()
         sidebar.results_view.viewport().installEventFilter(clock)
@@ -170,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         result["search_keystroke"] = summary(to_paint)
         result["search_keystroke_to_model"] = summary(to_results)
         result["search_keystroke_gui_cpu"] = summary(gui_cpu)
+        result["first_keystroke_ms"] = round(to_paint[0] * 1000, 2)  # the session's first key
         result["keystrokes"] = len(typed)
         result["words"] = words
         slowest = sorted(zip(to_paint, typed, strict=True), reverse=True)[:5]

@@ -667,6 +667,7 @@ def search_only(args: argparse.Namespace) -> int:
             f"{corpus.label}: {x['keystrokes']} keys; key press -> repainted median {key['median_ms']:.1f} ms, "
             f"p95 {key['p95_ms']:.1f} ms; GUI thread CPU median {cpu['median_ms']:.1f} ms, p95 {cpu['p95_ms']:.1f} ms; "
             f"Library.search median {lib['median_ms']:.1f} ms, p95 {lib['p95_ms']:.1f} ms; "
+            f"first key {x.get('first_keystroke_ms', float('nan')):.1f} ms; "
             f"slowest {', '.join(f'{t} {ms:.0f}' for t, ms in x['slowest_keystrokes'][:3])}"
         )
     print(f"load average {(_load() or [0.0])[0]:.1f}")

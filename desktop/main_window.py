@@ -73,9 +73,9 @@ class MainWindow(QMainWindow):
         self._update_navigation()  # nothing to go back to until the first page: not enabled in the first paint
         self.bookmarks.load()
         self.sidebar.focus_search()  # typing at start-up goes to search: "kep", Enter opens levetiracetam
-        # Once the window is on screen: the home article, then the tabs not shown, each when the last is done.
+        # Once the window is on screen: the home article, search's warm-up, the tabs not shown, each after the last.
         self.after_first_paint = AfterFirstPaint(
-            self, [self._open_home, self._treatments_tab.widget, self._study_tab.widget]
+            self, [self._open_home, self._warm_up_search, self._treatments_tab.widget, self._study_tab.widget]
         )
 
     # -- layout --------------------------------------------------------------------------
@@ -280,6 +280,13 @@ class MainWindow(QMainWindow):
         # Nothing shown or on its way yet (a bookmark, a search hit): the first condition's overview article.
         if self.reader.page is None and not self.reader.opening:
             self.reader.open(self.library.home() or "")
+
+    def _warm_up_search(self) -> None:
+        # The workers' connections and what drawing the first hits needs, made before a key is typed.
+        from desktop.search_model import warm_up  # here: the first paint need not import it
+
+        self.queries.warm_up()
+        warm_up(self.sidebar.font())
 
     @staticmethod
     def _panes(root: QWidget) -> list[QAbstractScrollArea]:

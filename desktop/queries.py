@@ -11,6 +11,7 @@ thread, through a queued signal.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -50,6 +51,18 @@ class _Job(QRunnable):
         self._relay.answered.emit(self._request, answer)
 
 
+class _WarmUp(QRunnable):
+    """Opens the running thread's connection and prepares the search's statements; answers nothing."""
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self._library = library
+
+    def run(self) -> None:
+        with suppress(LibraryError):  # the next real request meets the same failure and reports it
+            self._library.search("a", limit=1)
+
+
 class Queries(QObject):
     """Runs :meth:`ask` requests on a small pool of worker threads, one Library for all of them.
 
@@ -66,6 +79,10 @@ class Queries(QObject):
         self._generations: dict[str, int] = {}
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads)
+        # The threads stay for the window's life, each with the connection it opened (Library keeps one
+        # per thread): let go after 30 s idle (Qt's default), a thread's successor opened its connection
+        # again at its first search, unless it happened to get the same thread id.
+        self._pool.setExpiryTimeout(-1)
         # No Qt parent: the relay lives as long as a Python reference does, each job's included. A job
         # still running when this object is deleted (a window closed mid-query) then emits on a live
         # relay, whose connection to the deleted receiver Qt has already dropped; with the relay as a
@@ -87,6 +104,17 @@ class Queries(QObject):
         generation = self._generations.get(channel, 0) + 1
         self._generations[channel] = generation
         self._pool.start(_Job(self._library, _Request(channel, generation, ask, success, failure), self._relay))
+
+    def warm_up(self) -> None:
+        """Open every worker thread's connection now, off the GUI thread, not at the first search.
+
+        Called right after the window's first paint (desktop.main_window): opening a connection and
+        preparing the search's statements is about 1-3 ms that the session's first key otherwise
+        waits for. On a pool with no thread busy each job starts a thread of its own; a thread
+        that is busy is answering a request, and so has its connection already.
+        """
+        for _ in range(self._pool.maxThreadCount()):
+            self._pool.start(_WarmUp(self._library))
 
     def cancel(self, channel: str) -> None:
         """Drop whatever is in flight on ``channel``."""

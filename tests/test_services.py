@@ -141,6 +141,25 @@ def test_searches_on_the_worker_threads_reuse_their_connections(qtbot: QtBot, bu
     assert _open_descriptors(private) == 0
 
 
+def test_the_worker_threads_open_their_connections_when_warmed_up(qtbot: QtBot, built_db: Path, tmp_path: Path) -> None:
+    private = tmp_path / "clinref.db"  # its descriptors are this library's alone
+    shutil.copyfile(built_db, private)
+    own_library = Library(private)
+    queries = Queries(own_library, threads=2)
+    assert _open_descriptors(private) == 1  # the GUI thread's, opened to check the file
+    queries.warm_up()
+    qtbot.waitUntil(lambda: _open_descriptors(private) == 3)  # one for each worker thread, before any search
+    answered: list[str] = []
+    texts = ["k", "ke", "kep", "kepp", "keppr", "keppra"]
+    for count, text in enumerate(texts, start=1):
+        queries.ask("search", partial(Library.search, text=text), lambda results: answered.append(results.query))
+        qtbot.waitUntil(partial(operator.eq, answered, texts[:count]))
+    assert _open_descriptors(private) == 3  # the searches ran on the warmed connections
+    queries.shutdown()
+    own_library.close()
+    assert _open_descriptors(private) == 0
+
+
 class _CountingStore(UserData):
     """A real store that counts the reads made through it."""
 

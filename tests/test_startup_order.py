@@ -75,6 +75,20 @@ def test_the_first_paint_has_the_sidebar_and_the_content_status_and_the_rest_fol
         assert window.findChild(QWidget, "deferredPage") is None  # the empty pages are gone
 
 
+def _descriptors(path: Path) -> int:
+    """How many of this process's file descriptors are open on ``path``."""
+    return sum(1 for fd in Path("/proc/self/fd").iterdir() if os.path.realpath(fd) == str(path.resolve()))
+
+
+def test_both_search_workers_have_their_connection_before_the_first_key(qtbot: QtBot, built_db: Path) -> None:
+    with before_first_paint(qtbot, built_db) as (startup, window):
+        before = _descriptors(startup.library.path)  # the GUI thread's connection, and any other library's
+        qtbot.waitUntil(lambda: window.after_first_paint.done)
+        # One for each of the two worker threads (the home article is read on one of them), before a key is typed.
+        qtbot.waitUntil(lambda: _descriptors(startup.library.path) == before + 2)
+        assert not window.sidebar.search_box.text()
+
+
 def test_ctrl_2_before_the_first_paint_shows_the_treatments_table(qtbot: QtBot, built_db: Path) -> None:
     with before_first_paint(qtbot, built_db) as (_startup, window):
         window.act_treatments.trigger()  # Ctrl+2 (a shortcut needs the active window: shown, so painted)
