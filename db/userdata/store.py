@@ -28,6 +28,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self, TypeVar
 
+from filelock import FileLock
+from filelock import Timeout as FileLockTimeout
+
 from db.userdata.filesystems import network_file_system
 from db.userdata.recovery import (
     NewerFormat,
@@ -38,6 +41,7 @@ from db.userdata.recovery import (
     orphan_journal,
     os_reason,
     read_only_uri,
+    sidecar,
     sqlite_reason,
 )
 
@@ -62,6 +66,9 @@ SETUP_RETRY_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 #: Seconds between second looks at a file that seems damaged or foreign before it is moved aside: one
 #: that another ClinRef is setting up right now is valid within milliseconds; real damage stays.
 DAMAGE_RECHECK_DELAYS_S = (0.05, 0.1, 0.2)
+#: The lock file beside the store that one ClinRef holds while it sets the store up, and how long another waits.
+SETUP_LOCK_SUFFIX = ".setup-lock"
+SETUP_LOCK_TIMEOUT_S = 10.0
 
 #: The files SQLite keeps beside the database; they belong to it and move with it.
 _SCHEMA = (
@@ -171,7 +178,23 @@ class UserData:
             )
         if is_dir:
             return self._in_memory(f"{self.path} is a folder, not a file")
+        # Two ClinRefs starting at once on one profile: the second waits while the first looks at, moves
+        # aside or sets up the file, so it never sees (and resets) a store half made. Pauses alone were not
+        # enough on a loaded machine (1 race in 60 lost a bookmark). A folder that takes no lock file
+        # (read-only, some network shares) goes on without one: nothing is set up there.
+        try:
+            lock = FileLock(sidecar(self.path, SETUP_LOCK_SUFFIX), timeout=SETUP_LOCK_TIMEOUT_S)
+            lock.acquire()
+        except (FileLockTimeout, OSError):
+            return self._set_up()
+        try:
+            return self._set_up()
+        finally:
+            lock.release()
 
+    def _set_up(self) -> sqlite3.Connection:
+        """Use the file as found (looked at again now: another ClinRef may have just made it), else start afresh."""
+        exists = os.path.lexists(self.path)
         if not exists and orphan_journal(self.path):
             # A journal without its database would be replayed into the new, empty file; but another ClinRef
             # starting now makes the file before its journal, so a file there now means it was only just made.
