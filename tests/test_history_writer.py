@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import textwrap
 import threading
 from collections.abc import Callable
@@ -21,7 +24,7 @@ from db.userdata import HISTORY_LIMIT, UserData
 from desktop.bookmarks import Bookmarks
 from desktop.pages import Page
 from tests.desktop_helpers import open_page, running, window
-from tests.kill_mid_write import run_and_kill
+from tests.kill_mid_write import REPO_ROOT, run_and_kill
 from tests.ui import child
 
 _T = TypeVar("_T")
@@ -241,3 +244,45 @@ def test_every_visit_written_survives_a_kill_mid_write_in_order(tmp_path: Path) 
             assert conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
         finally:
             conn.close()
+
+
+_QUITTING_CHILD = textwrap.dedent(
+    """
+    import sys, threading
+    from pathlib import Path
+    from PySide6.QtCore import QCoreApplication, QTimer
+    from db.userdata import UserData
+    from desktop.bookmarks import Bookmarks
+    from desktop.pages import Page
+
+    class SlowDisk(UserData):
+        release = threading.Event()
+
+        def save_visit(self, url, title, visited):
+            self.release.wait(60)
+            return super().save_visit(url, title, visited)
+
+    app = QCoreApplication([])
+    store = SlowDisk(Path(sys.argv[1]))
+    bookmarks = Bookmarks(store)
+    for n in range(200):
+        bookmarks.page_shown(Page(f"page/{n}", "t", "", "<p>x</p>", True))
+
+    def quit():
+        store.release.set()  # the disk answers as the person quits
+        app.quit()
+
+    QTimer.singleShot(0, quit)
+    sys.exit(app.exec())
+    """
+)
+
+
+def test_quitting_writes_the_visits_not_yet_written(tmp_path: Path) -> None:
+    path = tmp_path / "userdata.db"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(
+        [sys.executable, "-c", _QUITTING_CHILD, str(path)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert _history(path) == [f"page/{n}" for n in range(200)]
