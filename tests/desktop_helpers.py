@@ -47,6 +47,7 @@ def running(qtbot: QtBot, db: Path | None, *, accept: bool = True) -> Iterator[S
     finally:
         if startup.window is not None:
             startup.window.close()
+        startup.bookmarks.shutdown()  # as at quit: the visits not yet written are written first
         startup.userdata.close()
         startup.library.close()
 

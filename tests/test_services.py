@@ -194,6 +194,7 @@ def test_opening_a_page_reads_nothing_from_the_store(qtbot: QtBot, tmp_path: Pat
     bookmarks.page_shown(_page("drug:clonazepam", "clonazepam"))
     assert store.reads == 0
     assert [v.url for v in bookmarks.recent()] == ["drug:clonazepam", "drug:propofol"]
+    assert bookmarks.flush()
     assert [v.url for v in store.recent()] == ["drug:clonazepam", "drug:propofol"]
     store.close()
 

@@ -63,8 +63,10 @@ def test_a_failed_history_write_is_reported(qtbot: QtBot, built_db: Path) -> Non
         main = window(app)
         _refuse_inserts(app.userdata.path, "history", "disk I/O error")
         open_page(qtbot, app, "drug:clonazepam")
+        # The visit is written off the GUI thread; its failure is reported there when it comes.
+        qtbot.waitUntil(lambda: "could not be saved" in main.statusBar().currentMessage(), timeout=30000)
         message = main.statusBar().currentMessage()
-        assert "could not be saved" in message and "history" in message, message
+        assert "history" in message and "disk I/O error" in message, message
 
 
 def test_a_store_that_is_not_kept_says_so_until_retry_saves_it(

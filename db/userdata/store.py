@@ -406,14 +406,27 @@ class UserData:
 
     # -- history -------------------------------------------------------------------------
 
-    def record_visit(self, url: str, title: str) -> None:
+    def record_visit(self, url: str, title: str) -> str | None:
         """Note that the user opened ``url`` now, keeping the newest :data:`HISTORY_LIMIT` visits.
 
         Reopening the page just visited updates that visit rather than adding another, so
-        reloading a page does not push older pages out of history.
+        reloading a page does not push older pages out of history. Returns what went wrong (also
+        in :attr:`last_error` and :attr:`last_write_error`), None when the visit was saved.
         """
-        visited = _now()
+        _, error = self._run_visit(url, title, _now(), report=True)
+        return error
 
+    def save_visit(self, url: str, title: str, visited: str) -> str | None:
+        """:meth:`record_visit` for a visit made at ``visited`` (ISO-8601), written by another thread.
+
+        Its outcome is returned, never put in :attr:`last_error` or :attr:`last_write_error`: those
+        belong to the thread that reads them right after its own operation (a bookmark toggled on
+        the GUI thread), and a visit written meanwhile must neither clear nor replace that.
+        """
+        _, error = self._run_visit(url, title, visited, report=False)
+        return error
+
+    def _run_visit(self, url: str, title: str, visited: str, *, report: bool) -> tuple[None, str | None]:
         def write(conn: sqlite3.Connection) -> None:
             last = conn.execute("SELECT id, url FROM history ORDER BY id DESC LIMIT 1").fetchone()
             if last is not None and last[1] == url:
@@ -426,7 +439,13 @@ class UserData:
             )
 
         # History is not worth a disk flush per page turned: a crash still keeps it, a power cut may lose the last.
-        self.run(write, None, "record the page in your history", write=True, durable=False)
+        doing = "record the page in your history"
+        if report:
+            with self._lock:
+                outcome = self._attempt(write, None, doing, write=True, durable=False)
+                self._report(outcome, write=True)
+                return outcome
+        return self.attempt(write, None, doing, write=True, durable=False)
 
     def recent(self, limit: int = 20) -> tuple[Visit, ...]:
         """The last ``limit`` distinct pages visited, the most recent first, each with its latest title."""
@@ -468,32 +487,53 @@ class UserData:
         database error into ``last_error`` / ``last_write_error`` in words a person can act on.
         """
         with self._lock:
-            self.last_error = None
-            if write and self.read_only:
-                self.last_error = self.last_write_error = (
-                    f"Could not {doing}: your bookmarks file {self.path} is read-only this session."
-                )
-                return failed
+            outcome = self._attempt(operation, failed, doing, write=write, durable=durable)
+            self._report(outcome, write=write)
+            return outcome[0]
+
+    def attempt(
+        self,
+        operation: Callable[[sqlite3.Connection], _T],
+        failed: _T,
+        doing: str,
+        *,
+        write: bool = False,
+        durable: bool = False,
+    ) -> tuple[_T, str | None]:
+        """:meth:`run`, returning its result and its own error (None when it succeeded) instead of
+        setting :attr:`last_error` / :attr:`last_write_error`: for a thread other than the one that reads those.
+        """
+        with self._lock:
+            return self._attempt(operation, failed, doing, write=write, durable=durable)
+
+    def _report(self, outcome: tuple[object, str | None], *, write: bool) -> None:
+        """Put an operation's error where :meth:`run`'s callers read it (the lock is held)."""
+        self.last_error = outcome[1]
+        if write:
+            self.last_write_error = outcome[1]
+
+    def _attempt(
+        self, operation: Callable[[sqlite3.Connection], _T], failed: _T, doing: str, *, write: bool, durable: bool
+    ) -> tuple[_T, str | None]:
+        """One operation as its own transaction, with the lock held: its result, or ``failed`` and why."""
+        if write and self.read_only:
+            return failed, f"Could not {doing}: your bookmarks file {self.path} is read-only this session."
+        try:
+            if not write:
+                return operation(self._conn), None
+            self._conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+            self._conn.execute("BEGIN IMMEDIATE")
             try:
-                if not write:
-                    return operation(self._conn)
-                self._conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    result = operation(self._conn)
-                    self._conn.execute("COMMIT")
-                except BaseException:
-                    _roll_back(self._conn)
-                    raise
-                self.last_write_error = None
-                return result
-            except (sqlite3.Error, UnicodeError) as exc:
-                where = f"the bookmarks file {self.path}" if self.persistent else "memory"
-                reason = sqlite_reason(exc, self.path.parent) if isinstance(exc, sqlite3.Error) else str(exc)
-                self.last_error = f"Could not {doing} in {where} ({reason})."
-                if write:
-                    self.last_write_error = self.last_error
-                return failed
+                result = operation(self._conn)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                _roll_back(self._conn)
+                raise
+            return result, None
+        except (sqlite3.Error, UnicodeError) as exc:
+            where = f"the bookmarks file {self.path}" if self.persistent else "memory"
+            reason = sqlite_reason(exc, self.path.parent) if isinstance(exc, sqlite3.Error) else str(exc)
+            return failed, f"Could not {doing} in {where} ({reason})."
 
     def close(self) -> None:
         """Close the file. Closing twice is harmless; other calls after closing say so in :attr:`last_error`."""
