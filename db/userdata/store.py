@@ -169,7 +169,6 @@ class UserData:
         """The connection to use: the file when it can be used, a fresh file, or memory."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            exists = self.path.exists()
             is_dir = self.path.is_dir()
         except OSError as exc:
             return self._in_memory(
