@@ -73,12 +73,12 @@ class MainWindow(QMainWindow):
         self._update_navigation()  # nothing to go back to until the first page: not enabled in the first paint
         self.bookmarks.load()
         self.sidebar.focus_search()  # typing at start-up goes to search: "kep", Enter opens levetiracetam
-        # Once the window is on screen: the home article, the search results page (so that the first
-        # key typed does not make it), then the tabs not shown, each when the last is done.
+        # Once the window is on screen: the home article, then the tabs not shown, each when the last is done.
         self.after_first_paint = AfterFirstPaint(
-            self,
-            [self._open_home, self.sidebar.make_results_page, self._treatments_tab.widget, self._study_tab.widget],
+            self, [self._open_home, self._treatments_tab.widget, self._study_tab.widget]
         )
+        # And the search results page, hidden until a search answers: made now, not by the first key typed.
+        self.after_first_paint.add(self.sidebar.make_results_page)
 
     # -- layout --------------------------------------------------------------------------
 
