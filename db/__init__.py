@@ -2,9 +2,34 @@
 
 Nothing here imports Qt. The running app imports only :mod:`db.library` (and what it needs);
 the build tools (sqlite-utils, Markdown, nh3) are imported only by :mod:`db.build`.
+
+Importing ``db`` (as importing any ``db.…`` module does first) imports nothing else: the names
+below are imported when first asked for (PEP 562), so that ``from db.errors import …`` at
+start-up does not bring the whole content layer with it (bench/README.md).
 """
 
-from db.errors import ContentError, LibraryError, Problem
-from db.library import Library
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from db.errors import ContentError, LibraryError, Problem
+    from db.library import Library
 
 __all__ = ["ContentError", "Library", "LibraryError", "Problem"]
+
+_WHERE = {"ContentError": "db.errors", "LibraryError": "db.errors", "Problem": "db.errors", "Library": "db.library"}
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

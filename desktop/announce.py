@@ -8,14 +8,28 @@ each only changes a label or a pane, which a screen reader does not read unless 
 
 from __future__ import annotations
 
+from functools import cache
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+
+
+@cache
+def _accessible() -> tuple[type[QAccessible], type[QAccessibleAnnouncementEvent]]:
+    # Imported when first announced, not at start-up: making QAccessible makes its 8 enums.
+    from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+
+    return QAccessible, QAccessibleAnnouncementEvent
 
 
 def send_announcement(source: QObject, text: str, *, assertive: bool = False) -> None:
     """Have the screen reader say ``text``, as coming from ``source``."""
     if not text:
         return
+    QAccessible, QAccessibleAnnouncementEvent = _accessible()
     event = QAccessibleAnnouncementEvent(source, text)
     if assertive:
         event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)

@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
         self.after_first_paint = AfterFirstPaint(
             self, [self._open_home, self._warm_up_search, self._treatments_tab.widget, self._study_tab.widget]
         )
+        # And the search results page, hidden until a search answers: made now, not by the first key typed.
+        self.after_first_paint.add(self.sidebar.make_results_page)
 
     # -- layout --------------------------------------------------------------------------
 
@@ -208,6 +210,7 @@ class MainWindow(QMainWindow):
         self.store_status.changed.connect(self.bookmarks.load)  # a retry that worked: show what is kept now
         self.queries.failed.connect(self._show_failure)
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.sidebar.results_page_made.connect(self._add_panes)
         # Actions.
         self.act_print.triggered.connect(self.print_page)
         self.act_export.triggered.connect(self.export_page)
@@ -244,6 +247,10 @@ class MainWindow(QMainWindow):
         if saved is not None:
             panel.restore_state(saved)
         self.focus_ring.add(self._panes(panel))
+
+    def _add_panes(self, root: QWidget) -> None:
+        """The focus ring also goes round the panes of a part made after the window (the results list)."""
+        self.focus_ring.add(self._panes(root))
 
     def _make_study(self, parent: QWidget) -> StudyView:
         from desktop.study_view import StudyView

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QTextDocument
@@ -12,7 +13,6 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from db.model import PageAddress, PageScheme
 from desktop.announce import Announcer
 from desktop.article_view import EXTERNAL_SCHEMES, ArticleView
-from desktop.find_bar import FindBar
 from desktop.navigation import Navigation
 from desktop.pages import (
     NOTES_ANCHOR,
@@ -26,6 +26,9 @@ from desktop.pages import (
 )
 from desktop.queries import Queries
 from desktop.safe_document import ContentDocument
+
+if TYPE_CHECKING:
+    from desktop.find_bar import FindBar
 
 #: Page opens share one channel: only the newest one asked for is shown.
 _CHANNEL = "page"
@@ -105,16 +108,14 @@ class Reader(QWidget):
         self.page: Page | None = None
         self.back_to_text = BackToText(self)
         self.view = ArticleView(self)
-        self.find_bar = FindBar(self.view, self)
+        self._find_bar: FindBar | None = None  # made at the first Ctrl+F (find_bar), not at start-up
         self.announcer = Announcer(self.view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.back_to_text)
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.find_bar)
         self.view.link_activated.connect(self._follow)
-        self.find_bar.closed.connect(self.view.setFocus)
         self.back_to_text.button.clicked.connect(self.back)
         notes = QShortcut(QKeySequence("Ctrl+Shift+N"), self, self.toggle_source_notes)
         notes.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -165,7 +166,7 @@ class Reader(QWidget):
         else:
             self.view.show_html(page.html, scroll=scroll, caret=caret)
             self.announcer.say("Notes on the source closed")
-        self.find_bar.refresh()
+        self._refresh_find()
         self.page_shown.emit(self._navigation.current or url)
 
     @property
@@ -239,7 +240,7 @@ class Reader(QWidget):
         else:
             self.page = page
             self.view.show_html(page.html, anchor, scroll=scroll, caret=caret)
-            self.find_bar.refresh()
+            self._refresh_find()
         self._show_citation_bar(fragment if page.found else "")
         if not same_page:
             self.page_changed.emit(page)
@@ -340,6 +341,23 @@ class Reader(QWidget):
 
     def zoom_reset(self) -> None:
         self.set_zoom_steps(0)
+
+    @property
+    def find_bar(self) -> FindBar:
+        """The find bar under the article, made now if it is not yet (it is hidden until opened)."""
+        if self._find_bar is None:
+            from desktop.find_bar import FindBar  # its text-format classes are not needed for the first paint
+
+            bar = self._find_bar = FindBar(self.view, self)
+            layout = self.layout()
+            assert layout is not None
+            layout.addWidget(bar)  # last, under the article, where it always was
+            bar.closed.connect(self.view.setFocus)
+        return self._find_bar
+
+    def _refresh_find(self) -> None:
+        if self._find_bar is not None:  # a bar never made has nothing found to refresh
+            self._find_bar.refresh()
 
     def open_find(self) -> None:
         self.find_bar.open_bar()

@@ -7,6 +7,7 @@ article pane.
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
     QLineEdit,
-    QListView,
     QStackedWidget,
     QTreeView,
     QVBoxLayout,
@@ -28,8 +28,12 @@ from desktop.announce import Announcer
 from desktop.queries import Queries
 from desktop.roles import URL_ROLE
 from desktop.search import SearchRunner
-from desktop.search_model import HitDelegate, SearchResultsModel
 from desktop.topic_model import LazyTopicModel
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QListView
+
+    from desktop.search_model import SearchResultsModel
 
 
 class Sidebar(QWidget):
@@ -40,6 +44,7 @@ class Sidebar(QWidget):
 
     open_requested = Signal(str)
     results_shown = Signal(object)  # SearchResults
+    results_page_made = Signal(QWidget)  # the results page, once made (make_results_page)
 
     def __init__(self, library: Library, queries: Queries, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,37 +70,17 @@ class Sidebar(QWidget):
         # open them as their rows arrive, so they are seen at the top without a click.
         self.topics.rowsInserted.connect(self._expand_refilled)
 
-        self.status = QLabel(self)
-        self.status.setObjectName("searchStatus")
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.RichText)
-        self.status.setContentsMargins(4, 2, 4, 2)
-        self.results = SearchResultsModel(self)
-        self.results_view = QListView(self)
-        self.results_view.setObjectName("searchResults")
-        self.results_view.setModel(self.results)
-        self.results_view.setItemDelegate(HitDelegate(self.results_view))
-        self.results_view.setWordWrap(True)
-        self.results_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        # A scroll bar that comes and goes changes the width every hit is laid out at, so each
-        # first keystroke laid out its thirty hits twice; kept, the text does not reflow either.
-        self.results_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        self.results_view.setAccessibleName("Search results")
-        results_page = QWidget(self)
-        self._results_page_layout = results_layout = QVBoxLayout(results_page)
-        results_layout.setContentsMargins(0, 0, 0, 0)
-        results_layout.addWidget(self.status)
-        results_layout.addWidget(self.results_view, 1)
-
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.topic_tree)
-        self.stack.addWidget(results_page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 0, 6)
         layout.addWidget(self.search_box)
         layout.addWidget(self.stack, 1)
 
-        self.announcer = Announcer(self.results_view)
+        # The results page (status line, list, delegate) is made when first needed, or right after
+        # the first paint (make_results_page, desktop.main_window): it is hidden until a search
+        # answers, and its classes and their enums are not needed for the first paint.
+        self._results_page: QWidget | None = None
         self.runner = SearchRunner(queries, self)
         self._last: SearchResults | None = None
         #: The text whose first hit opens as soon as its results arrive (Enter pressed before them).
@@ -105,11 +90,66 @@ class Sidebar(QWidget):
         self.search_box.installEventFilter(self)
         self.runner.results_ready.connect(self._show_results)
         self.runner.failed.connect(self._show_failure)
-        self.results_view.activated.connect(self._open_index)
-        self.results_view.clicked.connect(self._open_index)
         self.topic_tree.activated.connect(self._open_index)
         self.topic_tree.clicked.connect(self._open_index)
-        self.status.linkActivated.connect(self.search_box.setText)
+
+    def make_results_page(self) -> None:
+        """Make the search results page (status line and results list) if it is not made yet."""
+        if self._results_page is not None:
+            return
+        from PySide6.QtWidgets import QListView
+
+        from desktop.search_model import HitDelegate, SearchResultsModel
+
+        self._status_label = QLabel(self)
+        self._status_label.setObjectName("searchStatus")
+        self._status_label.setWordWrap(True)
+        self._status_label.setTextFormat(Qt.TextFormat.RichText)
+        self._status_label.setContentsMargins(4, 2, 4, 2)
+        self._results = SearchResultsModel(self)
+        self._results_view = QListView(self)
+        self._results_view.setObjectName("searchResults")
+        self._results_view.setModel(self._results)
+        self._results_view.setItemDelegate(HitDelegate(self._results_view))
+        self._results_view.setWordWrap(True)
+        self._results_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # A scroll bar that comes and goes changes the width every hit is laid out at, so each
+        # first keystroke laid out its thirty hits twice; kept, the text does not reflow either.
+        self._results_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self._results_view.setAccessibleName("Search results")
+        results_page = QWidget(self)
+        self._results_page_layout = results_layout = QVBoxLayout(results_page)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addWidget(self._status_label)
+        results_layout.addWidget(self._results_view, 1)
+        self.stack.addWidget(results_page)
+        self._announcer = Announcer(self._results_view)
+        self._results_view.activated.connect(self._open_index)
+        self._results_view.clicked.connect(self._open_index)
+        self._status_label.linkActivated.connect(self.search_box.setText)
+        self._results_page = results_page
+        self.results_page_made.emit(results_page)
+
+    @property
+    def status(self) -> QLabel:
+        """The line above the results (count, "no results", "did you mean")."""
+        self.make_results_page()
+        return self._status_label
+
+    @property
+    def results(self) -> SearchResultsModel:
+        self.make_results_page()
+        return self._results
+
+    @property
+    def results_view(self) -> QListView:
+        self.make_results_page()
+        return self._results_view
+
+    @property
+    def announcer(self) -> Announcer:
+        self.make_results_page()
+        return self._announcer
 
     def _expand_loaded(self) -> None:
         """Open every group whose rows are made (expandAll would make the deferred ones too)."""
@@ -159,8 +199,9 @@ class Sidebar(QWidget):
         else:
             self.runner.request("")
             self._last = None
-            self.results.set_hits(())
-            self.status.clear()
+            if self._results_page is not None:  # else there is nothing shown to clear
+                self.results.set_hits(())
+                self.status.clear()
             self.stack.setCurrentIndex(0)
 
     def _show_results(self, results: SearchResults) -> None:
@@ -251,7 +292,7 @@ class Sidebar(QWidget):
                 self.search_box.clear()
                 return True
             if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self._searching():
-                rows = self.results.rowCount()
+                rows = self.results.rowCount() if self._results_page is not None else 0
                 if rows:
                     current = self.results_view.currentIndex().row()
                     step = 1 if event.key() == Qt.Key.Key_Down else -1

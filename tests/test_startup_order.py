@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView, QTabWidget, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QTableView, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from db.model import PageAddress
@@ -59,13 +59,15 @@ def test_the_first_paint_has_the_sidebar_and_the_content_status_and_the_rest_fol
     with before_first_paint(qtbot, built_db) as (startup, window):
         for name in ("searchBox", "topicTree", "contentVersion", "articleView"):
             assert window.findChild(QWidget, name) is not None, name
-        for name in ("treatmentsPanel", "drugTable", "classFilter", "studyView", "studyCard"):
+        for name in ("treatmentsPanel", "drugTable", "classFilter", "studyView", "studyCard", "searchResults"):
             assert window.findChild(QWidget, name) is None, f"{name} made before the first paint"
+        assert window.findChild(QWidget, "findBar") is None  # made at the first Ctrl+F
         assert window.reader.page is None  # the home article is laid out after it
         assert not hasattr(startup, "updates")
         qtbot.waitUntil(lambda: window.after_first_paint.done)
-        for name in ("treatmentsPanel", "drugTable", "classFilter", "studyView", "studyCard"):
+        for name in ("treatmentsPanel", "drugTable", "classFilter", "studyView", "studyCard", "searchResults"):
             assert window.findChild(QWidget, name) is not None, f"{name} not made after the first paint"
+        assert window.findChild(QWidget, "findBar") is None
         qtbot.waitUntil(lambda: window.reader.page is not None, timeout=30000)  # read off the GUI thread
         assert window.reader.page is not None and window.reader.page.address == startup.library.home()
         assert startup.updates is not None  # watching for new content
@@ -125,6 +127,41 @@ def test_a_class_view_bookmark_chosen_before_the_first_paint_opens_it(qtbot: QtB
         assert window.treatments.class_filter.selected_slugs() == ["post-hypoxic"]
         qtbot.waitUntil(lambda: window.treatments.address() is not None, timeout=30000)  # read off the GUI thread
         assert window.treatments.address() == (PageAddress.class_view(["post-hypoxic"]), window.treatments.title())
+
+
+def test_searching_before_the_results_page_is_made(qtbot: QtBot, built_db: Path) -> None:
+    with before_first_paint(qtbot, built_db) as (_startup, window):
+        box = window.findChild(QLineEdit, "searchBox")
+        assert box is not None and window.findChild(QWidget, "searchResults") is None
+        qtbot.keyClick(box, Qt.Key.Key_Escape)  # nothing to clear yet
+        qtbot.keyClick(box, Qt.Key.Key_Down)  # not searching: to the topics
+        assert window.focusWidget() is window.findChild(QWidget, "topicTree")
+        window.act_search.trigger()  # Ctrl+K
+        assert window.focusWidget() is box
+        qtbot.keyClicks(box, "klonopin")
+        qtbot.keyClick(box, Qt.Key.Key_Return)  # before the answer: the top hit opens when it comes
+        qtbot.waitUntil(lambda: window.reader.page is not None and window.reader.page.title.startswith("clonazepam"))
+        results = window.findChild(QAbstractItemView, "searchResults")
+        assert results is not None and results.isVisibleTo(window)
+        assert window.focus_ring.target is None
+        results.setFocus()
+        assert window.focus_ring.target is results  # the ring goes round the list made after the window
+        box.setFocus()
+        qtbot.keyClick(box, Qt.Key.Key_Escape)
+        assert box.text() == "" and not results.isVisibleTo(window)
+        qtbot.waitUntil(lambda: window.after_first_paint.done)
+        assert window.findChildren(QAbstractItemView, "searchResults") == [results]  # made once, kept
+
+
+def test_find_in_page_before_the_first_paint(qtbot: QtBot, built_db: Path) -> None:
+    with before_first_paint(qtbot, built_db) as (_startup, window):
+        window.act_find.trigger()  # Ctrl+F
+        field = window.findChild(QLineEdit, "findField")
+        assert field is not None and field.isVisibleTo(window) and window.focusWidget() is field
+        qtbot.keyClick(field, Qt.Key.Key_Escape)
+        bar = window.findChild(QWidget, "findBar")
+        assert bar is not None and not bar.isVisibleTo(window)
+        assert window.focusWidget() is window.findChild(QWidget, "articleView")
 
 
 def test_study_and_zoom_before_the_first_paint(qtbot: QtBot, built_db: Path) -> None:

@@ -1,9 +1,32 @@
 """Run-time, read-only: opening a content database and answering the app's questions (stdlib sqlite3 only).
 
 Nothing here imports the build tools (:mod:`db.compiler`) or the user's store (:mod:`db.userdata`).
+Importing ``db.library`` imports nothing else: the names below are imported when first asked for
+(PEP 562), so that opening the content (``db.library.locate``) does not import the search.
 """
 
-from db.library.library import Library
-from db.library.locate import OpenedContent, open_content
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from db.library.library import Library
+    from db.library.locate import OpenedContent, open_content
 
 __all__ = ["Library", "OpenedContent", "open_content"]
+
+_WHERE = {"Library": "db.library.library", "OpenedContent": "db.library.locate", "open_content": "db.library.locate"}
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

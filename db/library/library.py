@@ -13,11 +13,10 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from db.errors import LibraryError
 from db.library.opening import IN_USE, IN_USE_ADVICE, REBUILD, connect, is_locked
-from db.library.search import SearchIndex
 from db.model import (
     Article,
     ArticleSummary,
@@ -40,6 +39,9 @@ from db.model import (
     TreatmentPage,
     TreatmentSummary,
 )
+
+if TYPE_CHECKING:
+    from db.library.search import SearchIndex
 
 _RECOMMENDATION_SELECT = """
 SELECT r.treatment_slug, t.name, t.kind, r.class_slug, c.name, r.role, r.dose_text, r.dose_low,
@@ -98,7 +100,7 @@ class Library:
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
         self._identity = _identity(self.path)
-        self._search = SearchIndex(self._rows)
+        self._search_index: SearchIndex | None = None  # made at the first search (start-up does not search)
         self._connection()  # the file is checked now, on the caller's thread, not at the first query
         try:
             self.manifest = self._read_manifest()
@@ -417,6 +419,14 @@ class Library:
 
     # -- search --------------------------------------------------------------------------
 
+    def _search(self) -> SearchIndex:
+        index = self._search_index
+        if index is None:  # two threads may both make one: it holds nothing but ``_rows``
+            from db.library.search import SearchIndex
+
+            index = self._search_index = SearchIndex(self._rows)
+        return index
+
     def search(self, text: str, limit: int = 30) -> SearchResults:
         """Ranked hits for what a person typed; never raises on any text but :class:`LibraryError`.
 
@@ -424,8 +434,8 @@ class Library:
         nothing matches, a correction is sought among the indexed words ("did you mean"), and
         if the correction finds something its hits are returned instead.
         """
-        return self._search.search(text, limit)
+        return self._search().search(text, limit)
 
     def suggest(self, text: str) -> str | None:
         """The closest indexed spelling of what was typed, or None if it is spelled as indexed."""
-        return self._search.suggest(text)
+        return self._search().suggest(text)
