@@ -28,9 +28,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self, TypeVar
 
-from filelock import FileLock
-from filelock import Timeout as FileLockTimeout
-
 from db.userdata.filesystems import network_file_system
 from db.userdata.recovery import (
     NewerFormat,
@@ -177,10 +174,15 @@ class UserData:
             )
         if is_dir:
             return self._in_memory(f"{self.path} is a folder, not a file")
+        if self._in_use():
+            return self._set_up()  # a store already set up: nothing is made or moved aside, no lock needed
         # Two ClinRefs starting at once on one profile: the second waits while the first looks at, moves
         # aside or sets up the file, so it never sees (and resets) a store half made. Pauses alone were not
         # enough on a loaded machine (1 race in 60 lost a bookmark). A folder that takes no lock file
         # (read-only, some network shares) goes on without one: nothing is set up there.
+        from filelock import FileLock  # only here: importing it costs start-up time (decimal, platform, secrets)
+        from filelock import Timeout as FileLockTimeout
+
         try:
             lock = FileLock(sidecar(self.path, SETUP_LOCK_SUFFIX), timeout=SETUP_LOCK_TIMEOUT_S)
             lock.acquire()
@@ -190,6 +192,15 @@ class UserData:
             return self._set_up()
         finally:
             lock.release()
+
+    def _in_use(self) -> bool:
+        """Whether the file is there and a healthy store of this format (the usual start: one quick look)."""
+        if not os.path.lexists(self.path):
+            return False
+        try:
+            return diagnose(self.path, APPLICATION_ID, SCHEMA_VERSION, BUSY_TIMEOUT_S) is None
+        except (sqlite3.Error, NewerFormat):
+            return False  # looked at again, under the lock, by the full set-up
 
     def _set_up(self) -> sqlite3.Connection:
         """Use the file as found (looked at again now: another ClinRef may have just made it), else start afresh."""
