@@ -175,7 +175,7 @@ class UserData:
         if is_dir:
             return self._in_memory(f"{self.path} is a folder, not a file")
         if self._in_use():
-            return self._set_up()  # a store already set up: nothing is made or moved aside, no lock needed
+            return self._set_up(healthy=True)  # a store already set up: nothing is made or moved aside, no lock
         # Two ClinRefs starting at once on one profile: the second waits while the first looks at, moves
         # aside or sets up the file, so it never sees (and resets) a store half made. Pauses alone were not
         # enough on a loaded machine (1 race in 60 lost a bookmark). A folder that takes no lock file
@@ -202,15 +202,18 @@ class UserData:
         except (sqlite3.Error, NewerFormat):
             return False  # looked at again, under the lock, by the full set-up
 
-    def _set_up(self) -> sqlite3.Connection:
-        """Use the file as found (looked at again now: another ClinRef may have just made it), else start afresh."""
-        exists = os.path.lexists(self.path)
+    def _set_up(self, *, healthy: bool = False) -> sqlite3.Connection:
+        """Use the file as found (looked at again now: another ClinRef may have just made it), else start afresh.
+
+        ``healthy``: :meth:`_in_use` has just found the file a sound store of this format; it is not looked at again.
+        """
+        exists = healthy or os.path.lexists(self.path)
         if not exists and orphan_journal(self.path):
             # A journal without its database would be replayed into the new, empty file; but another ClinRef
             # starting now makes the file before its journal, so a file there now means it was only just made.
             exists = os.path.lexists(self.path)
-        damage: str | None
-        if exists:
+        damage: str | None = None
+        if exists and not healthy:
             try:
                 damage = self._diagnose_with_retries()
             except NewerFormat as newer:
@@ -228,7 +231,7 @@ class UserData:
                     copy_of=self.path,
                     read_only=True,
                 )
-        else:
+        elif not exists:
             damage = "was missing but its journal was left behind" if orphan_journal(self.path) else None
 
         if damage is not None:
@@ -246,13 +249,13 @@ class UserData:
         try:
             conn = self._connect_with_retries()
         except sqlite3.Error as exc:
-            healthy = exists and damage is None
+            sound = exists and damage is None
             return self._in_memory(
                 f"the bookmarks file {self.path} cannot be written ({sqlite_reason(exc, self.path.parent)}); "
                 f"check that you can write to it and to {self.path.parent}",
                 # A healthy file that only takes no writes still has the user's bookmarks: show them, read-only.
-                copy_of=self.path if healthy else None,
-                read_only=healthy,
+                copy_of=self.path if sound else None,
+                read_only=sound,
             )
         self.persistent, self.read_only, self.unsaved, self.can_retry = True, False, None, False
         return conn
