@@ -10,8 +10,9 @@ start-up does not bring the whole content layer with it (bench/README.md).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from db.exports import lazy_exports
 
 if TYPE_CHECKING:
     from db.errors import ContentError, LibraryError, Problem
@@ -22,14 +23,4 @@ __all__ = ["ContentError", "Library", "LibraryError", "Problem"]
 _WHERE = {"ContentError": "db.errors", "LibraryError": "db.errors", "Problem": "db.errors", "Library": "db.library"}
 
 
-def __getattr__(name: str) -> Any:
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(where), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

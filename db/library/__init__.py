@@ -7,8 +7,9 @@ Importing ``db.library`` imports nothing else: the names below are imported when
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from db.exports import lazy_exports
 
 if TYPE_CHECKING:
     from db.library.library import Library
@@ -19,14 +20,4 @@ __all__ = ["Library", "OpenedContent", "open_content"]
 _WHERE = {"Library": "db.library.library", "OpenedContent": "db.library.locate", "open_content": "db.library.locate"}
 
 
-def __getattr__(name: str) -> Any:
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(where), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -221,14 +221,7 @@ class ContentCache:
                 raise LibraryError(
                     source, f"it cannot be copied into {directory} ({exc.strerror})", "Check the share and the disk."
                 ) from exc
-            try:
-                verified = verify(tmp, keys)
-            except TrustError as exc:
-                raise TrustError(
-                    source, exc.check, exc.reason.removeprefix(f"it failed the {exc.check} check: "), exc.advice
-                ) from exc
-            except LibraryError as exc:
-                raise LibraryError(source, exc.reason, exc.advice) from exc
+            verified = _verify_copy(tmp, source, keys)
             if newer_than is not None and not allow_downgrade:
                 _refuse_older(source, verified.facts.version, newer_than)
             final = directory / f"clinref-{_safe(verified.facts.version)}-{verified.sha256[:12]}.db"
@@ -330,6 +323,11 @@ def stage(source: Path, keys: Sequence[TrustedKey]) -> Verified:
         raise LibraryError(
             source, f"the content file cannot be read ({exc.strerror})", "Check the path and its permissions."
         ) from exc
+    return _verify_copy(copy, source, keys)
+
+
+def _verify_copy(copy: Path, source: Path, keys: Sequence[TrustedKey]) -> Verified:
+    """Verify ``copy`` of ``source``; a failure names ``source``, the file the person (or IT) gave."""
     try:
         return verify(copy, keys)
     except TrustError as exc:
