@@ -148,9 +148,9 @@ def _compact(path: Path) -> None:
     flags = Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.AvoidDither
     indexed = image.convertToFormat(QImage.Format.Format_Indexed8, flags)
     if indexed.convertToFormat(QImage.Format.Format_RGB32) == image:
-        indexed.save(str(path), b"PNG", 0)
+        indexed.save(str(path), quality=0)
     else:
-        image.save(str(path), b"PNG", 0)
+        image.save(str(path), quality=0)
 
 
 if __name__ == "__main__":
