@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from db.compiler.articles import ArticleSource, read_article
 from db.compiler.catalog import (
@@ -30,6 +31,11 @@ UNPARSED = "nothing else is checked until this file parses"
 #: Reads article files, given as (path, path as reported), into what :func:`read_one_article`
 #: returns for each, in the same order: in this process, or in a pool of them (db.compiler.build).
 ArticleReader = Callable[[Sequence[tuple[Path, str]]], Iterable[tuple[ArticleSource | None, list[Problem]]]]
+
+
+T = TypeVar("T")
+#: How a TOML catalog is read: (path, its name in problems, the problems) -> its entries, None when it does not parse.
+CatalogReader = Callable[[Path, str, list[Problem]], list[T] | None]
 
 
 def read_one_article(path: Path, rel: str) -> tuple[ArticleSource | None, list[Problem]]:
@@ -86,46 +92,27 @@ def load_sources(root: Path, read_articles: ArticleReader = _read_here) -> tuple
             unparsed.append(rel(path))
         else:
             sources.articles.append(article)
-    for name, header in (("drugs.toml", "drug"), ("therapies.toml", "therapy")):
+
+    def catalog(name: str, read: CatalogReader[T], missing: str = "missing") -> list[T]:
+        """The entries of the TOML catalog ``name``; none when it is missing (a problem) or does not parse."""
         path = root / name
         sources.files.append(path)
-        if path.is_file():
-            treatments = read_treatments(path, rel(path), header, problems)
-            if treatments is None:
-                unparsed.append(rel(path))
-            else:
-                sources.treatments.extend(treatments)
-        else:
-            problems.append(Problem(rel(path), 0, "missing"))
-    conditions_path = root / "conditions.toml"
-    sources.files.append(conditions_path)
-    if conditions_path.is_file():
-        conditions = read_conditions(conditions_path, rel(conditions_path), problems)
-        if conditions is None:
-            unparsed.append(rel(conditions_path))
-        else:
-            sources.conditions = conditions
-    else:
-        problems.append(Problem(rel(conditions_path), 0, "missing: it names the conditions (slug, name)"))
-    classes_path = root / "classes.toml"
-    recommendations_path = root / "recommendations.toml"
-    sources.files += [classes_path, recommendations_path]
-    if classes_path.is_file():
-        classes = read_classes(classes_path, rel(classes_path), problems)
-        if classes is None:
-            unparsed.append(rel(classes_path))
-        else:
-            sources.classes = classes
-    else:
-        problems.append(Problem(rel(classes_path), 0, "missing"))
-    if recommendations_path.is_file():
-        recommendations = read_recommendations(recommendations_path, rel(recommendations_path), problems)
-        if recommendations is None:
-            unparsed.append(rel(recommendations_path))
-        else:
-            sources.recommendations = recommendations
-    else:
-        problems.append(Problem(rel(recommendations_path), 0, "missing"))
+        if not path.is_file():
+            problems.append(Problem(rel(path), 0, missing))
+            return []
+        entries = read(path, rel(path), problems)
+        if entries is None:
+            unparsed.append(rel(path))
+            return []
+        return entries
+
+    sources.treatments += catalog("drugs.toml", lambda path, name, found: read_treatments(path, name, "drug", found))
+    sources.treatments += catalog(
+        "therapies.toml", lambda path, name, found: read_treatments(path, name, "therapy", found)
+    )
+    sources.conditions = catalog("conditions.toml", read_conditions, "missing: it names the conditions (slug, name)")
+    sources.classes = catalog("classes.toml", read_classes)
+    sources.recommendations = catalog("recommendations.toml", read_recommendations)
     if unparsed:
         # A file that does not parse is missing from every check that follows; their problems
         # (every entry of drugs.toml "unknown") would bury the one that matters.
